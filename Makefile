@@ -1,0 +1,50 @@
+# Math for Deep Learning: `make book` builds the website, `make test` runs every check.
+# Both create .venv and install the pinned requirements on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# The book build renders every explorer in its precomputed, kernel-free form.
+BUILD := MATHDL_WIDGETS=static $(BIN)/jupyter-book build . -W -n --keep-going
+
+.PHONY: book test lint unit notebooks site lab serve bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)  ## execute every notebook and build the website (strict: any warning fails)
+	$(BUILD)
+	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html or run 'make serve'"
+
+test: lint unit notebooks book site  ## every check, in order
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)  ## unit tests, docstring examples, notebook hygiene
+	$(BIN)/pytest -n 2 tests --ignore=tests/test_site.py --doctest-modules mathdl
+
+notebooks: $(STAMP)  ## execute every chapter notebook under nbval
+	$(BIN)/pytest -n 2 --nbval-lax --dist loadfile chapters
+
+site: $(STAMP)  ## browser checks of the built site in headless Chromium, network blocked
+	$(BIN)/pytest tests/test_site.py
+
+lab: $(STAMP)  ## JupyterLab on the chapters, explorers live
+	$(BIN)/jupyter lab chapters
+
+serve:  ## serve the built site on localhost
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+bench: $(STAMP)  ## benchmarks (timings are measured here, never asserted in tests)
+	$(BIN)/python tests/benchmarks/bench_widgets.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
