@@ -1,0 +1,347 @@
+"""Interactive explorers: one definition, live in Jupyter, precomputed on the website.
+
+An :class:`Explorer` is a drawing function ``draw(fig, **values)`` plus the
+sliders that feed it. It has two forms that share every line of drawing code:
+
+* **live** (Jupyter, the default): ipywidgets sliders; each move calls ``draw``
+  again and shows the new PNG.
+* **static** (the book build, ``MATHDL_WIDGETS=static``): ``draw`` runs once for
+  every combination of each slider's ``static`` values; the frames go into the
+  page as data, and ``book/_static/mathdl-explorer.js`` swaps them as the
+  reader moves the sliders. No kernel and no network are needed.
+
+Chapters build explorers with :func:`explorer` and display them as the last
+expression of a cell; Jupyter picks the form through ``_repr_mimebundle_``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+STATIC_ENV = "MATHDL_WIDGETS"
+
+
+def static_mode() -> bool:
+    """True when explorers should render their precomputed website form.
+
+    The book build sets ``MATHDL_WIDGETS=static``; Jupyter sessions leave it unset.
+    """
+    return os.environ.get(STATIC_ENV, "live") == "static"
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One control of an explorer.
+
+    Parameters
+    ----------
+    name : str
+        Keyword passed to the drawing function.
+    min, max, step, value : float
+        Range, resolution and start value of the live slider.
+    static : sequence of float
+        The values offered on the website (each one is a precomputed frame);
+        must contain ``value`` and lie within ``[min, max]``.
+    label : str, optional
+        Text shown next to the slider; defaults to ``name``.
+    """
+
+    name: str
+    min: float
+    max: float
+    step: float
+    value: float
+    static: tuple[float, ...]
+    label: str | None = None
+
+    def __post_init__(self):
+        static = tuple(self.static)
+        object.__setattr__(self, "static", static)
+        if not self.min <= self.value <= self.max:
+            raise ValueError(
+                f"Slider {self.name!r}: value {self.value} lies outside [{self.min}, {self.max}]"
+            )
+        if self.value not in static:
+            raise ValueError(
+                f"Slider {self.name!r}: static values {static} must contain value {self.value}"
+            )
+        if any(not self.min <= v <= self.max for v in static):
+            raise ValueError(
+                f"Slider {self.name!r}: static values {static} leave [{self.min}, {self.max}]"
+            )
+
+    @property
+    def is_integer(self) -> bool:
+        """Whether every setting of the slider is a whole number."""
+        return all(float(v).is_integer() for v in (self.min, self.max, self.step, *self.static))
+
+
+class Explorer:
+    """An interactive figure: sliders feeding a drawing function.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(fig, **values)`` draws on a cleared :class:`matplotlib.figure.Figure`.
+    sliders : sequence of Slider
+    title : str
+        Shown above the figure and used as the image's alt text.
+    figsize : (float, float)
+        Figure size in inches.
+    dpi : int
+        Resolution of the PNG frames.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., None],
+        sliders: Sequence[Slider],
+        *,
+        title: str,
+        figsize: tuple[float, float] = (7.0, 3.5),
+        dpi: int = 90,
+    ):
+        names = [s.name for s in sliders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Explorer: slider names must be unique, got {names}")
+        self.draw = draw
+        self.sliders = tuple(sliders)
+        self.title = title
+        self._figure = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self._figure)
+
+    def defaults(self) -> dict[str, float]:
+        """The start value of every slider."""
+        return {s.name: s.value for s in self.sliders}
+
+    def render(self, **values) -> bytes:
+        """Draw the figure for ``values`` (missing ones take their defaults); return PNG bytes."""
+        unknown = set(values) - set(self.defaults())
+        if unknown:
+            raise TypeError(f"Explorer.render: unknown sliders {sorted(unknown)}")
+        fig = self._figure
+        fig.clear()
+        self.draw(fig, **(self.defaults() | values))
+        fig.canvas.draw()  # one Agg pass; savefig would draw twice
+        pixels = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        pixels.convert("RGB").save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    # -- live form ---------------------------------------------------------------------------
+    def widget(self):
+        """The live form: ipywidgets sliders above an image that redraws on every move."""
+        import ipywidgets as w
+
+        image = w.Image(value=self.render(), format="png")
+        controls = {s.name: _live_slider(s) for s in self.sliders}
+
+        def update(_change):
+            image.value = self.render(**{name: c.value for name, c in controls.items()})
+
+        for control in controls.values():
+            control.observe(update, names="value")
+        title = w.HTML(f"<b>{html.escape(self.title)}</b>")
+        return w.VBox([title, *controls.values(), image])
+
+    # -- static form -------------------------------------------------------------------------
+    def frames(self) -> list[bytes]:
+        """PNG frames for every combination of static values, in row-major slider order."""
+        grid = itertools.product(*(s.static for s in self.sliders))
+        return [
+            _compress_png(self.render(**dict(zip(self.defaults(), combo, strict=True))))
+            for combo in grid
+        ]
+
+    def static_html(self) -> str:
+        """The website form: range inputs, the start frame and all frames as inline data."""
+        frames = [base64.b64encode(f).decode("ascii") for f in self.frames()]
+        start = int(
+            np.ravel_multi_index(
+                [s.static.index(s.value) for s in self.sliders],
+                [len(s.static) for s in self.sliders],
+            )
+        )
+        controls = "\n".join(_static_slider(s) for s in self.sliders)
+        data = json.dumps({"shape": [len(s.static) for s in self.sliders], "frames": frames})
+        title = html.escape(self.title)
+        return (
+            f'<figure class="mathdl-explorer">\n<figcaption>{title}</figcaption>\n'
+            f'<div class="mathdl-controls">\n{controls}\n</div>\n'
+            f'<img class="mathdl-frame" alt="{title}" '
+            f'src="data:image/png;base64,{frames[start]}">\n'
+            f'<script type="application/json" class="mathdl-frames">{data}</script>\n</figure>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if static_mode():
+            return {"text/html": self.static_html(), "text/plain": f"<Explorer: {self.title}>"}
+        return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def _live_slider(s: Slider):
+    import ipywidgets as w
+
+    cls = w.IntSlider if s.is_integer else w.FloatSlider
+    cast = int if s.is_integer else float
+    return cls(
+        value=cast(s.value),
+        min=cast(s.min),
+        max=cast(s.max),
+        step=cast(s.step),
+        description=s.label or s.name,
+        continuous_update=True,
+    )
+
+
+def _format(v: float) -> str:
+    return f"{v:g}"
+
+
+def _static_slider(s: Slider) -> str:
+    label = html.escape(s.label or s.name)
+    values = html.escape(json.dumps([_format(v) for v in s.static]))
+    i = s.static.index(s.value)
+    return (
+        f'<label class="mathdl-slider"><span>{label}</span>'
+        f'<input type="range" min="0" max="{len(s.static) - 1}" step="1" value="{i}" '
+        f'data-values="{values}" aria-label="{label}">'
+        f"<output>{_format(s.value)}</output></label>"
+    )
+
+
+def _compress_png(png: bytes) -> bytes:
+    """Re-encode a PNG with a 128-colour palette: a third of the bytes, same look for plots."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+        out, format="png", optimize=True
+    )
+    return out.getvalue()
+
+
+# -- the explorers of the book ---------------------------------------------------------------
+
+
+def _plane(ax, lim: float, title: str) -> None:
+    """A square plot of the plane with unit grid lines and no ticks (ticks cost 60 ms)."""
+    t = np.arange(-np.floor(lim), np.floor(lim) + 1)  # (g,)
+    ends, gap = np.full_like(t, lim), np.full_like(t, np.nan)
+    xs = np.stack([-ends, ends, gap], axis=1).ravel()  # (3g,) segments split by NaN
+    ys = np.repeat(t, 3)  # (3g,)
+    ax.plot(np.r_[xs, ys], np.r_[ys, xs], color="0.9", lw=0.8, zorder=0)  # one artist
+    ax.plot([-lim, lim, np.nan, 0, 0], [0, 0, np.nan, -lim, lim], color="0.6", lw=0.8, zorder=0)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
+    ax.set_title(title, fontsize=10)
+
+
+def _arrow(ax, tip, color: str, text: str, offset) -> None:
+    ax.annotate("", tip, (0, 0), arrowprops=dict(arrowstyle="->", color=color, lw=2))
+    ax.text(*(tip + offset), text, color=color, ha="center", va="center")
+
+
+def _draw_matrix(fig: Figure, a: float, b: float, c: float, d: float) -> None:
+    """Unit circle and its image under [[a, b], [c, d]], with singular and eigen directions."""
+    from mathdl.linalg import eig_2x2, svd
+
+    A = np.array([[a, b], [c, d]])
+    U, S, Vh = svd(A)
+    theta = np.linspace(0.0, 2.0 * np.pi, 200)
+    circle = np.stack([np.cos(theta), np.sin(theta)])  # (2, 200)
+    left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.02, right=0.98, bottom=0.02, top=0.8))
+    _plane(left, 1.6, "input: the unit circle, grid = 1")
+    _plane(right, 4.2, "output: its image A x")
+    left.plot(*circle, color="0.3", lw=1.5)
+    right.plot(*(A @ circle), color="0.3", lw=1.5)
+    for i, color in enumerate(("tab:blue", "tab:orange")):
+        _arrow(left, Vh[i], color, f"$v_{i + 1}$", 0.2 * Vh[i])
+        _arrow(right, S[i] * U[:, i], color, f"$\\sigma_{i + 1} u_{i + 1}$", 0.6 * U[:, i])
+    eigenvalues, eigenvectors = eig_2x2(A)
+    real = bool(np.all(eigenvalues.imag == 0))
+    for k in range(2 if real else 0):
+        for ax in (left, right):
+            label = "eigenvector directions" if k == 0 else None
+            ax.axline(
+                (0, 0), eigenvectors[:, k].real, color="tab:green", ls="--", lw=1, label=label
+            )
+    if real:
+        right.legend(loc="lower right", fontsize=8)
+    lam = eigenvalues[0]
+    eig_text = (
+        f"{eigenvalues[0].real:.2f}, {eigenvalues[1].real:.2f}"
+        if real
+        else f"{lam.real:.2f} ± {abs(lam.imag):.2f}i (complex: no real eigenvector)"
+    )
+    fig.suptitle(
+        f"A = [[{a:.1f}, {b:.1f}], [{c:.1f}, {d:.1f}]]    σ = {S[0]:.2f}, {S[1]:.2f}    "
+        f"λ = {eig_text}",
+        fontsize=10,
+    )
+
+
+def matrix_explorer() -> Explorer:
+    """A 2×2 matrix editor: the unit circle's image, singular vectors and values, eigenvectors.
+
+    Examples
+    --------
+    >>> [s.name for s in matrix_explorer().sliders]
+    ['a', 'b', 'c', 'd']
+    """
+    diagonal, off_diagonal = (-1.0, 0.0, 1.0, 2.0), (-1.0, 0.0, 1.0)
+    sliders = [
+        Slider("a", -2.0, 2.0, 0.1, 2.0, diagonal, label="a₁₁"),
+        Slider("b", -2.0, 2.0, 0.1, 1.0, off_diagonal, label="a₁₂"),
+        Slider("c", -2.0, 2.0, 0.1, 0.0, off_diagonal, label="a₂₁"),
+        Slider("d", -2.0, 2.0, 0.1, 1.0, diagonal, label="a₂₂"),
+    ]
+    return Explorer(
+        _draw_matrix, sliders, title="A 2×2 matrix acting on the unit circle", figsize=(7.0, 3.6)
+    )
+
+
+def low_rank_explorer(image: np.ndarray) -> Explorer:
+    """A rank-k slider on a grayscale image: the best rank-k approximation by the SVD.
+
+    Parameters
+    ----------
+    image : (m, n) array
+        Grayscale image; factorised once, so each slider move costs one product.
+    """
+    from mathdl.linalg import svd
+
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2:
+        raise ValueError(
+            f"low_rank_explorer: expected a 2-D grayscale image, got shape {image.shape}"
+        )
+    U, S, Vh = svd(image, full_matrices=False)  # (m, r), (r,), (r, n)
+    m, n = image.shape
+    r = len(S)
+    total = np.sum(S**2)
+
+    def draw(fig: Figure, k: int) -> None:
+        k = int(k)
+        approx = (U[:, :k] * S[:k]) @ Vh[:k]  # (m, n)
+        error = np.sqrt(np.sum(S[k:] ** 2) / total)
+        left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.01, right=0.99, top=0.9))
+        for ax, picture, name in ((left, image, "original"), (right, approx, f"rank {k}")):
+            ax.imshow(picture, cmap="gray", vmin=image.min(), vmax=image.max())
+            ax.set(title=name, xticks=[], yticks=[])
+        storage = k * (m + n + 1) / (m * n)
+        right.set_xlabel(f"relative error {error:.3f}, storage {storage:.1%} of the pixels")
+
+    static = sorted({k for k in (1, 2, 5, 10, 20, 50, 100, r) if k <= r})
+    slider = Slider("k", 1, r, 1, min(10, r), static, label="rank k")
+    return Explorer(draw, [slider], title="Low-rank approximation of an image", figsize=(7.0, 3.0))
