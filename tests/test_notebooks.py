@@ -32,9 +32,7 @@ def test_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_follows_the_section_template(path):
-    markdown = "\n".join(
-        "".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown"
-    )
+    markdown = "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown")
     code = "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code")
     for heading in ("## Check against PyTorch", "## Exercises", "## References"):
         assert heading in markdown, f"{path.name}: missing the section {heading!r}"
