@@ -256,3 +256,24 @@ def test_links_resolve_and_external_ones_are_listed():
                     broken.append(f"{name}: {href} (no id {anchor!r})")
     (SITE.parent / "external-links.txt").write_text("".join(f"{u}\n" for u in sorted(external)))
     assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+PAGE_BUDGET = 4_000_000  # bytes: HTML (with inline explorer frames) plus its images
+
+
+def test_page_weight_within_budget():
+    """Write the bytes of every page to _build/page-weights.txt; no page may exceed the budget."""
+    assert PAGES, "no built site: run `make book`"
+    weights = {}
+    for name in PAGES:
+        page = SITE / name
+        images = {
+            (page.parent / unquote(urlsplit(src).path)).resolve()
+            for src in _parse(page).hrefs
+            if "_images/" in src and not urlsplit(src).scheme
+        }
+        weights[name] = page.stat().st_size + sum(p.stat().st_size for p in images if p.exists())
+    report = "".join(f"{w:>12,}  {name}\n" for name, w in sorted(weights.items()))
+    (SITE.parent / "page-weights.txt").write_text(report)
+    heavy = {name: w for name, w in weights.items() if w > PAGE_BUDGET}
+    assert not heavy, f"pages over {PAGE_BUDGET:,} bytes: {heavy}"

@@ -130,7 +130,7 @@ def test_matrix_explorer_handles_every_static_matrix_kind():
     # identity, singular, rotation (complex eigenvalues), zero matrix, reflection
     for a, b, c, d in [(1, 0, 0, 1), (1, 1, 1, 1), (0, -1, 1, 0), (0, 0, 0, 0), (-1, 0, 0, 1)]:
         assert explorer.render(a=a, b=b, c=c, d=d).startswith(b"\x89PNG")
-    assert np.prod([len(s.static) for s in explorer.sliders]) == 144
+    assert np.prod([len(s.static) for s in explorer.sliders]) == 81
 
 
 def test_low_rank_explorer_offers_full_rank_and_rejects_colour_images():
