@@ -46,7 +46,7 @@ def max_error(actual, expected) -> float:
 def assert_close(actual, expected, *, rtol: float = 1e-10, atol: float = 0.0, name: str = "value"):
     """Assert ``|actual - expected| <= atol + rtol * |expected|`` elementwise.
 
-    Accepts numpy arrays and torch tensors on any device. The message names
+    Accepts real or complex numpy arrays and torch tensors on any device. The message names
     the quantity, the shapes and the worst element, so a failure explains itself.
 
     Returns
@@ -62,8 +62,9 @@ def assert_close(actual, expected, *, rtol: float = 1e-10, atol: float = 0.0, na
     a, e = to_numpy(actual), to_numpy(expected)
     if a.shape != e.shape:
         raise AssertionError(f"{name}: shape {a.shape} differs from expected {e.shape}")
-    err = np.abs(a.astype(np.float64) - e.astype(np.float64))
-    bound = atol + rtol * np.abs(e.astype(np.float64))
+    wide = np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(e) else np.float64
+    err = np.abs(a.astype(wide) - e.astype(wide))
+    bound = atol + rtol * np.abs(e.astype(wide))
     bad = ~(err <= bound)  # NaN counts as a failure
     if bad.any():
         i = np.unravel_index(np.argmax(np.where(bad, err, -1.0)), a.shape) if a.ndim else ()

@@ -1,0 +1,808 @@
+"""Linear algebra from scratch: LU, solve, eigenvalues, SVD and PCA in plain numpy.
+
+Every routine here is written out with vectorised numpy (``@``, slicing,
+``np.sqrt``) and never calls ``np.linalg``; the test-suite checks each one
+against ``torch.linalg``. Names and conventions follow ``torch.linalg``:
+
+* :func:`lu`, :func:`solve`, :func:`inv`, :func:`det` -- Gaussian elimination
+  with partial pivoting, ``A = P @ L @ U``.
+* :func:`power_iteration` -- the dominant eigenpair by repeated multiplication.
+* :func:`eigh` -- symmetric eigendecomposition by the cyclic Jacobi method.
+* :func:`eig_2x2` -- any real 2x2 matrix, from the characteristic polynomial.
+* :func:`svd`, :func:`pinv`, :func:`matrix_rank` -- one-sided (Hestenes) Jacobi
+  SVD, accurate for rank-deficient and ill-conditioned matrices.
+* :class:`PCA` -- principal component analysis through :func:`svd`.
+
+Inputs are validated by one helper: they must be real, numeric, finite and
+2-D. Integers and booleans are computed as float64; a floating input keeps
+its dtype on output (the arithmetic itself is always float64).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.linalg import LinAlgError  # the exception class only; no np.linalg routines are used
+
+__all__ = [
+    "PCA",
+    "NotFittedError",
+    "det",
+    "eig_2x2",
+    "eigh",
+    "inv",
+    "lu",
+    "matrix_rank",
+    "pinv",
+    "power_iteration",
+    "solve",
+    "svd",
+]
+
+_EPS = float(np.finfo(np.float64).eps)
+_SYM_RTOL = 1e-10  # eigh: allowed ||A - A^T||_F relative to ||A||_F
+_MAX_SWEEPS = 60  # Jacobi sweeps; convergence is quadratic, ~10 are typical
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _as_real(x, func: str, *, arg: str = "A", ndims=(2,), square: bool = False):
+    """Validate ``x`` and return ``(float64 copy, output dtype)``.
+
+    Raises TypeError for complex or non-numeric dtypes, ValueError for a wrong
+    number of dimensions, a non-square matrix (when ``square``) or NaN/inf.
+    """
+    try:
+        a = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{func}: {arg} is not a rectangular array ({err})") from None
+    if np.iscomplexobj(a):
+        raise TypeError(f"{func}: complex matrices are not supported (got dtype {a.dtype})")
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
+        raise TypeError(f"{func}: expected a real numeric array for {arg}, got dtype {a.dtype}")
+    if a.ndim not in ndims:
+        want = "a 2-D matrix" if ndims == (2,) else f"{arg} to be 1-D or 2-D"
+        raise ValueError(f"{func}: expected {want}, got shape {a.shape}")
+    if square and a.shape[0] != a.shape[1]:
+        raise ValueError(f"{func}: expected a square matrix, got shape {a.shape}")
+    out_dtype = a.dtype if np.issubdtype(a.dtype, np.floating) else np.dtype(np.float64)
+    a = a.astype(np.float64)  # always a fresh copy we may overwrite
+    if not np.isfinite(a).all():
+        raise ValueError(f"{func}: {arg} contains NaN or inf")
+    return a, out_dtype
+
+
+def _norm(x: np.ndarray) -> float:
+    """Euclidean norm of a vector, scaled so that it neither overflows nor underflows."""
+    scale = float(np.max(np.abs(x), initial=0.0))
+    if scale == 0.0:
+        return 0.0
+    y = x / scale
+    return scale * math.sqrt(float(y @ y))
+
+
+def _rotation(a_pp: float, a_qq: float, a_pq: float) -> np.ndarray:
+    """The 2x2 Jacobi rotation ``J`` with ``(J^T [[a_pp, a_pq], [a_pq, a_qq]] J)_pq = 0``.
+
+    Python floats are used on purpose: ``tau`` may overflow to ``inf`` for a tiny
+    ``a_pq``, which then gives the identity rotation without a warning.
+    """
+    tau = (a_qq - a_pp) / (2.0 * a_pq)
+    t = math.copysign(1.0, tau) / (abs(tau) + math.hypot(1.0, tau))
+    c = 1.0 / math.hypot(1.0, t)
+    s = c * t
+    return np.array([[c, s], [-s, c]])
+
+
+# ----------------------------------------------------------------------------- LU family
+
+
+def _lu_factor(a: np.ndarray, func: str, check: bool):
+    """Partial-pivoting LU in place: ``a[perm] = L @ U`` packed into one array.
+
+    Returns ``(lu, perm, sign)`` where ``sign`` is the permutation's parity.
+    With ``check``, a pivot ``|p| <= n * eps * max|A|`` raises LinAlgError;
+    without it, exactly-zero columns are skipped (their multipliers stay zero).
+    """
+    n = a.shape[0]
+    perm, sign = np.arange(n), 1.0
+    tol = n * _EPS * float(np.max(np.abs(a), initial=0.0))
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(a[k:, k])))
+        if p != k:
+            a[[k, p]] = a[[p, k]]  # swap whole rows: U part and stored multipliers
+            perm[[k, p]] = perm[[p, k]]
+            sign = -sign
+        pivot = a[k, k]
+        if check and abs(pivot) <= tol:
+            raise LinAlgError(
+                f"{func}: matrix of shape {a.shape} is singular (zero pivot in column {k})"
+            )
+        if pivot == 0.0:
+            continue
+        a[k + 1 :, k] /= pivot  # multipliers, the column of L
+        a[k + 1 :, k + 1 :] -= np.outer(a[k + 1 :, k], a[k, k + 1 :])  # rank-1 update
+    return a, perm, sign
+
+
+def _forward_sub(L: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Solve ``L Y = B`` for unit lower-triangular ``L`` (n, n) and ``B`` (n, k)."""
+    Y = B.copy()
+    for i in range(1, L.shape[0]):
+        Y[i] -= L[i, :i] @ Y[:i]
+    return Y
+
+
+def _back_sub(U: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Solve ``U X = Y`` for upper-triangular ``U`` (n, n) with nonzero diagonal."""
+    X = Y.copy()
+    for i in range(U.shape[0] - 1, -1, -1):
+        X[i] = (X[i] - U[i, i + 1 :] @ X[i + 1 :]) / U[i, i]
+    return X
+
+
+def lu(A):
+    """LU decomposition with partial pivoting, ``A = P @ L @ U``.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        A nonsingular square matrix.
+
+    Returns
+    -------
+    P : ndarray, shape (n, n)
+        Permutation matrix.
+    L : ndarray, shape (n, n)
+        Unit lower-triangular, every entry ``|L_ij| <= 1``.
+    U : ndarray, shape (n, n)
+        Upper-triangular.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If a pivot satisfies ``|u_kk| <= n * eps * max|A|`` (numerically singular).
+
+    Notes
+    -----
+    Step ``k`` swaps the row with the largest ``|a_ik|`` (``i >= k``) into place,
+    stores the multipliers ``l_ik = a_ik / a_kk`` and applies the rank-1 update
+    ``A[k+1:, k+1:] -= l[k+1:] u[k, k+1:]``. The same convention as
+    ``torch.linalg.lu``: ``P`` multiplies from the left of ``L``.
+
+    Examples
+    --------
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> P, L, U = lu(A)
+    >>> print(L)
+    [[1.         0.        ]
+     [0.33333333 1.        ]]
+    >>> bool(np.allclose(P @ L @ U, A))
+    True
+    """
+    a, dtype = _as_real(A, "lu", square=True)
+    packed, perm, _ = _lu_factor(a, "lu", check=True)
+    n = a.shape[0]
+    L = np.tril(packed, -1) + np.eye(n)
+    U = np.triu(packed)
+    P = np.eye(n)[:, perm]  # (n, n): column j is e_{perm[j]}, so P @ (L U) undoes the swaps
+    return P.astype(dtype), L.astype(dtype), U.astype(dtype)
+
+
+def solve(A, B):
+    """Solve ``A X = B`` by LU with partial pivoting.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        Nonsingular coefficient matrix.
+    B : array_like, shape (n,) or (n, k)
+        Right-hand side(s).
+
+    Returns
+    -------
+    X : ndarray, same shape as ``B``
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``A`` and ``B`` do not match.
+    numpy.linalg.LinAlgError
+        If ``A`` is (numerically) singular, see :func:`lu`.
+
+    Notes
+    -----
+    With ``A[perm] = L U``: forward substitution ``L Y = B[perm]``, then back
+    substitution ``U X = Y``; each costs ``O(n^2 k)`` after the ``O(n^3)`` LU.
+
+    Examples
+    --------
+    >>> A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    >>> print(solve(A, np.array([3.0, 5.0])))
+    [0.8 1.4]
+    """
+    a, dtype_a = _as_real(A, "solve", square=True)
+    b, dtype_b = _as_real(B, "solve", arg="B", ndims=(1, 2))
+    n = a.shape[0]
+    if b.shape[0] != n:
+        raise ValueError(
+            f"solve: A has shape {a.shape} but B has shape {b.shape}; "
+            f"expected B of shape ({n},) or ({n}, k)"
+        )
+    packed, perm, _ = _lu_factor(a, "solve", check=True)
+    b2 = b.reshape(n, -1)[perm]  # (n,) -> (n, 1); rows in pivot order
+    Y = _forward_sub(packed, b2)  # only the strict lower triangle of `packed` is read
+    X = _back_sub(np.triu(packed), Y)
+    return X.reshape(b.shape).astype(np.result_type(dtype_a, dtype_b))
+
+
+def inv(A):
+    """Inverse of a square matrix, ``solve(A, I)``.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        Nonsingular matrix.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``A`` is (numerically) singular.
+
+    Notes
+    -----
+    Column ``j`` of ``A^{-1}`` solves ``A x = e_j``; one LU serves all columns.
+
+    Examples
+    --------
+    >>> print(inv(np.array([[2.0, 0.0], [0.0, 4.0]])))
+    [[0.5  0.  ]
+     [0.   0.25]]
+    """
+    a, dtype = _as_real(A, "inv", square=True)
+    n = a.shape[0]
+    packed, perm, _ = _lu_factor(a, "inv", check=True)
+    Y = _forward_sub(packed, np.eye(n)[perm])  # (n, n): identity rows in pivot order
+    return _back_sub(np.triu(packed), Y).astype(dtype)
+
+
+def det(A):
+    """Determinant of a square matrix; 0.0 (not an error) for a singular one.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+
+    Returns
+    -------
+    scalar
+        A numpy scalar of the output dtype; ``det`` of a 0x0 matrix is 1.0.
+
+    Notes
+    -----
+    ``det(A) = sign(perm) * prod_k u_kk`` from ``A[perm] = L U``. No singularity
+    tolerance is applied: an exactly zero pivot column gives 0.0, a numerically
+    singular matrix gives a rounding-sized value, as in ``torch.linalg.det``.
+
+    Examples
+    --------
+    >>> float(det(np.array([[1.0, 2.0], [3.0, 4.0]])))
+    -2.0
+    >>> float(det(np.array([[1.0, 2.0], [2.0, 4.0]])))
+    0.0
+    """
+    a, dtype = _as_real(A, "det", square=True)
+    packed, _, sign = _lu_factor(a, "det", check=False)
+    return dtype.type(sign * np.prod(np.diag(packed)) + 0.0)  # + 0.0 turns -0.0 into 0.0
+
+
+# ----------------------------------------------------------------------------- eigenvalues
+
+
+def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
+    """Dominant eigenpair (largest ``|lambda|``) by power iteration.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        Square matrix whose dominant eigenvalue is real and strictly largest in
+        modulus (e.g. symmetric with a spectral gap).
+    num_iters : int, optional
+        Maximum number of multiplications.
+    tol : float, optional
+        Stop when successive unit vectors differ by less than ``tol``.
+    rng : numpy.random.Generator, optional
+        Source of the starting vector; default ``np.random.default_rng(0)``.
+
+    Returns
+    -------
+    eigenvalue : float
+        The Rayleigh quotient ``v^T A v``.
+    eigenvector : ndarray, shape (n,)
+        Unit vector, sign chosen so its largest-``|.|`` entry is positive.
+
+    Notes
+    -----
+    ``v_{t+1} = A v_t / ||A v_t||``; the error shrinks like ``|lambda_2 / lambda_1|^t``.
+    A negative dominant eigenvalue flips the sign each step, so each new
+    vector is aligned with the previous one before comparing.
+
+    Examples
+    --------
+    >>> lam, v = power_iteration(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    >>> round(float(lam), 10), np.round(v, 6)
+    (3.0, array([0.707107, 0.707107]))
+    """
+    a, dtype = _as_real(A, "power_iteration", square=True)
+    n = a.shape[0]
+    if n == 0:
+        raise ValueError("power_iteration: expected a non-empty matrix, got shape (0, 0)")
+    rng = np.random.default_rng(0) if rng is None else rng
+    v = rng.standard_normal(n)
+    v /= _norm(v)
+    for _ in range(num_iters):
+        w = a @ v
+        w_norm = _norm(w)
+        if w_norm == 0.0:  # v is in the null space: eigenvalue 0
+            break
+        w /= w_norm
+        if w @ v < 0:
+            w = -w
+        done = _norm(w - v) < tol
+        v = w
+        if done:
+            break
+    v = v * np.sign(v[np.argmax(np.abs(v))])
+    return dtype.type(v @ a @ v), v.astype(dtype)
+
+
+def eigh(A):
+    """Eigenvalues and eigenvectors of a real symmetric matrix (cyclic Jacobi).
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        Symmetric: ``||A - A^T||_F <= 1e-10 ||A||_F``; the symmetric part is used.
+
+    Returns
+    -------
+    eigenvalues : ndarray, shape (n,)
+        In ascending order.
+    eigenvectors : ndarray, shape (n, n)
+        Orthonormal columns, ``A @ V = V @ diag(eigenvalues)``.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not symmetric.
+
+    Notes
+    -----
+    Each pivot pair ``(p, q)`` gets a rotation ``J`` with ``(J^T A J)_pq = 0``:
+    ``tau = (a_qq - a_pp) / (2 a_pq)``, ``t = sign(tau) / (|tau| + sqrt(1 + tau^2))``,
+    ``c = 1 / sqrt(1 + t^2)``, ``s = c t``. Sweeping all pairs repeatedly drives
+    the off-diagonal part to zero quadratically; ``V`` accumulates the ``J``.
+
+    Examples
+    --------
+    >>> w, V = eigh(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    >>> print(np.round(w, 10))
+    [1. 3.]
+    >>> bool(np.allclose(V @ np.diag(w) @ V.T, [[2.0, 1.0], [1.0, 2.0]]))
+    True
+    """
+    a, dtype = _as_real(A, "eigh", square=True)
+    asym, size = _norm((a - a.T).ravel()), _norm(a.ravel())
+    if asym > _SYM_RTOL * size:
+        raise ValueError(
+            f"eigh: matrix of shape {a.shape} is not symmetric "
+            f"(||A - A^T|| / ||A|| = {asym / size:.2e} > {_SYM_RTOL:g})"
+        )
+    a = (a + a.T) / 2
+    V = _jacobi_eigh(a, floor=_EPS * _EPS * size)
+    w = np.diag(a).copy()
+    order = np.argsort(w, kind="stable")
+    return w[order].astype(dtype), V[:, order].astype(dtype)
+
+
+def _jacobi_eigh(a: np.ndarray, floor: float) -> np.ndarray:
+    """Diagonalise symmetric ``a`` in place by Jacobi sweeps; return the rotations ``V``.
+
+    A pair is skipped when ``|a_pq| <= max(eps sqrt(|a_pp a_qq|), floor)``.
+    """
+    n = a.shape[0]
+    V = np.eye(n)
+    for _ in range(_MAX_SWEEPS):
+        rotated = False
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                a_pp, a_qq, a_pq = float(a[p, p]), float(a[q, q]), float(a[p, q])
+                if abs(a_pq) <= max(_EPS * math.sqrt(abs(a_pp * a_qq)), floor):
+                    continue
+                J = _rotation(a_pp, a_qq, a_pq)  # (2, 2)
+                idx = [p, q]
+                a[:, idx] = a[:, idx] @ J  # columns p, q: (n, 2) @ (2, 2)
+                a[idx, :] = J.T @ a[idx, :]  # rows p, q: (2, 2) @ (2, n)
+                a[p, q] = a[q, p] = 0.0
+                V[:, idx] = V[:, idx] @ J
+                rotated = True
+        if not rotated:
+            break
+    return V
+
+
+def _eigvec_2x2(a, b, c, d, lam, fallback):
+    """Unit eigenvector of ``[[a, b], [c, d]]`` for eigenvalue ``lam`` (complex)."""
+    # Each candidate is orthogonal to one row of A - lam I; take the longer one.
+    cand = np.array([[b, lam - a], [lam - d, c]], dtype=np.complex128)  # (2 candidates, 2)
+    lengths = np.sqrt(np.sum(np.abs(cand) ** 2, axis=1))
+    k = int(np.argmax(lengths))
+    if lengths[k] == 0.0:  # A = lam I: every vector is an eigenvector
+        return np.asarray(fallback, dtype=np.complex128)
+    return cand[k] / lengths[k]
+
+
+def eig_2x2(A):
+    """Eigenvalues and eigenvectors of any real 2x2 matrix (complex results).
+
+    Parameters
+    ----------
+    A : array_like, shape (2, 2)
+
+    Returns
+    -------
+    eigenvalues : ndarray, shape (2,), complex128
+        Real pairs in descending order; a complex pair with ``+imag`` first.
+    eigenvectors : ndarray, shape (2, 2), complex128
+        Unit-norm columns, ``A @ v_i = lambda_i v_i``. For ``A = c I`` these are
+        ``e_1, e_2``; for a defective matrix (one eigenvector) both columns are it.
+
+    Notes
+    -----
+    Roots of ``lambda^2 - tr(A) lambda + det(A) = 0``:
+    ``lambda = tr/2 +- sqrt(disc)`` with ``disc = ((a - d) / 2)^2 + b c``
+    (the same as ``(tr/2)^2 - det``, without cancellation). For real roots the
+    smaller one is ``det / lambda_1`` to keep its relative accuracy. ``A`` is
+    scaled to ``max|A| = 1`` first.
+
+    Examples
+    --------
+    >>> w, V = eig_2x2(np.array([[0.0, -1.0], [1.0, 0.0]]))  # rotation by 90 degrees
+    >>> print(w)
+    [0.+1.j 0.-1.j]
+    >>> bool(np.allclose(np.array([[0.0, -1.0], [1.0, 0.0]]) @ V, V * w))
+    True
+    """
+    m, _ = _as_real(A, "eig_2x2")
+    if m.shape != (2, 2):
+        raise ValueError(f"eig_2x2: expected a 2x2 matrix, got shape {m.shape}")
+    scale = float(np.max(np.abs(m))) or 1.0  # scaling avoids under/overflow in b * c
+    a, b, c, d = (float(x) / scale for x in m.ravel())
+    half, disc = (a + d) / 2, ((a - d) / 2) ** 2 + b * c
+    if disc >= 0:
+        r = math.sqrt(disc)
+        lam1 = half + math.copysign(r, half)  # no cancellation
+        lam2 = (a * d - b * c) / lam1 if lam1 != 0.0 else half - r
+        lams = [complex(max(lam1, lam2)), complex(min(lam1, lam2))]
+    else:
+        r = math.sqrt(-disc)
+        lams = [complex(half, r), complex(half, -r)]
+    vecs = [_eigvec_2x2(a, b, c, d, lam, e) for lam, e in zip(lams, np.eye(2), strict=True)]
+    return np.array(lams, dtype=np.complex128) * scale, np.stack(vecs, axis=1)  # columns
+
+
+# ----------------------------------------------------------------------------- SVD family
+
+
+def _householder(X: np.ndarray):
+    """Householder QR of ``X`` (m, r), m >= r, in compact WY form.
+
+    Returns ``(V, T, R)`` with ``Q = H_1 ... H_r = I - V T V^T`` orthogonal (m, m),
+    ``V`` (m, r) unit reflectors (zero above their row), ``T`` (r, r) upper
+    triangular and ``R = (Q^T X)[:r]`` (r, r) upper triangular.
+    """
+    m, r = X.shape
+    R, V, T = X.copy(), np.zeros((m, r)), np.zeros((r, r))
+    for j in range(r):
+        v = R[j:, j].copy()
+        v[0] += math.copysign(_norm(v), v[0])  # v = x + sign(x_0) ||x|| e_1
+        v_norm = _norm(v)
+        if v_norm == 0.0:  # column already zero below the diagonal: H_j = I
+            continue
+        V[j:, j] = v / v_norm
+        R[j:, j:] -= 2.0 * np.outer(V[j:, j], V[j:, j] @ R[j:, j:])  # H_j R
+        T[:j, j] = -2.0 * T[:j, :j] @ (V[:, :j].T @ V[:, j])  # WY recursion
+        T[j, j] = 2.0
+    return V, T, np.triu(R[:r])
+
+
+def _q_columns(V: np.ndarray, T: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Columns ``start:stop`` of ``Q = I - V T V^T``, shape (m, stop - start)."""
+    m = V.shape[0]
+    return np.eye(m)[:, start:stop] - V @ (T @ V[start:stop].T)  # (m, r) @ (r, stop - start)
+
+
+def _complete_basis(Q: np.ndarray, k: int) -> np.ndarray:
+    """Extend orthonormal columns ``Q`` (m, r) to ``k`` orthonormal columns (m, k).
+
+    The Householder QR ``Q = H R`` has ``span(H[:, :r]) = span(Q)``, so the
+    columns ``r..k-1`` of the orthogonal ``H`` complete the basis.
+    """
+    V, T, _ = _householder(Q)
+    return np.hstack([Q, _q_columns(V, T, Q.shape[1], k)])
+
+
+def _hestenes(G: np.ndarray):
+    """One-sided Jacobi on the rows of ``G`` (n, m), n <= m, in place.
+
+    Rotates pairs of rows until all are mutually orthogonal (cosine below
+    ``max(m, 16) * eps``). Returns ``VT`` (n, n) with ``G_final = VT @ G_initial``.
+    """
+    n, m = G.shape
+    VT = np.eye(n)
+    tol = max(m, 16) * _EPS
+    for _ in range(_MAX_SWEEPS):
+        rotated = False
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                idx = [p, q]
+                pair = G[idx]  # (2, m)
+                (alpha, gamma), (_, beta) = (pair @ pair.T).tolist()  # 2x2 Gram matrix
+                if abs(gamma) <= tol * math.sqrt(alpha * beta) or gamma == 0.0:
+                    continue
+                Jt = _rotation(alpha, beta, gamma).T  # (2, 2), acts on rows
+                G[idx] = Jt @ pair
+                VT[idx] = Jt @ VT[idx]
+                rotated = True
+        if not rotated:
+            break
+    return VT
+
+
+def _svd_tall(a: np.ndarray, full_matrices: bool):
+    """SVD of ``a`` (m, n) with m >= n >= 1 and max|a| = 1.
+
+    A tall ``a`` is first reduced to its ``R`` (n, n) by Householder QR, so the
+    Jacobi rotations act on vectors of length n instead of m.
+    """
+    m, n = a.shape
+    if m > n:
+        V_h, T_h, R = _householder(a)
+    G = (R if m > n else a).T.copy()  # (n, n): row j is column j of R (or of A)
+    VT = _hestenes(G)
+    S = np.sqrt(np.sum(G * G, axis=1))  # (n,) row lengths = singular values
+    order = np.argsort(-S, kind="stable")
+    S, G, VT = S[order], G[order], VT[order]
+    r = int(np.count_nonzero(S > _EPS * _EPS))  # below this the direction is noise
+    U = (G[:r] / S[:r, None]).T  # (n, r): u_j = R v_j / s_j
+    if m > n:
+        U = _q_columns(V_h, T_h, 0, n) @ U  # (m, n) @ (n, r): back to the basis of A
+    k = m if full_matrices else n
+    if r < k:
+        U = _complete_basis(U, k)
+    return U, S, VT
+
+
+def svd(A, full_matrices: bool = True):
+    """Singular value decomposition ``A = U diag(S) Vh`` by one-sided Jacobi.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    full_matrices : bool, optional
+        If True, ``U`` is (m, m) and ``Vh`` is (n, n); otherwise (m, k) and
+        (k, n) with ``k = min(m, n)``.
+
+    Returns
+    -------
+    U : ndarray, shape (m, m) or (m, k)
+        Orthonormal columns (completed to a basis where ``A`` is rank-deficient).
+    S : ndarray, shape (k,)
+        Singular values, descending.
+    Vh : ndarray, shape (n, n) or (k, n)
+        Orthonormal rows.
+
+    Notes
+    -----
+    Hestenes' method: rotate pairs of columns of ``W = A V`` (starting from
+    ``V = I``) until they are orthogonal; then ``s_j = ||w_j||`` and
+    ``u_j = w_j / s_j``. Each rotation is the Jacobi rotation of the 2x2 Gram
+    matrix ``[[w_p.w_p, w_p.w_q], [w_p.w_q, w_q.w_q]]``. Never forming ``A^T A``
+    keeps tiny singular values accurate. Wide matrices use ``A^T``; ``A`` is
+    scaled to ``max|A| = 1`` first. Empty shapes follow ``torch.linalg.svd``.
+
+    Examples
+    --------
+    >>> A = np.array([[3.0, 0.0], [4.0, 5.0]])
+    >>> U, S, Vh = svd(A)
+    >>> print(np.round(S ** 2, 10))
+    [45.  5.]
+    >>> bool(np.allclose(U @ np.diag(S) @ Vh, A))
+    True
+    """
+    a, dtype = _as_real(A, "svd")
+    m, n = a.shape
+    k = min(m, n)
+    scale = float(np.max(np.abs(a), initial=0.0))
+    if scale == 0.0:  # zero or empty matrix: any orthonormal bases work
+        U, S, Vh = np.eye(m), np.zeros(k), np.eye(n)
+        U, Vh = (U, Vh) if full_matrices else (U[:, :k], Vh[:k])
+    elif m >= n:
+        U, S, Vh = _svd_tall(a / scale, full_matrices)
+    else:  # A^T = U' S Vh'  =>  A = Vh'^T S U'^T
+        Ut, S, Vht = _svd_tall(a.T / scale, full_matrices)
+        U, Vh = Vht.T, Ut.T
+    return U.astype(dtype), (S * scale).astype(dtype), Vh.astype(dtype)
+
+
+def _default_rtol(shape) -> float:
+    """torch's default relative cutoff, ``max(m, n) * eps``."""
+    return max(shape) * _EPS if len(shape) and max(shape) else 0.0
+
+
+def pinv(A, rtol: float | None = None):
+    """Moore-Penrose pseudo-inverse via :func:`svd`.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    rtol : float, optional
+        Singular values ``<= rtol * S.max()`` are treated as zero;
+        default ``max(m, n) * eps`` (as ``torch.linalg.pinv``).
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    Notes
+    -----
+    ``A^+ = V diag(1 / s_i) U^T`` over the singular values above the cutoff.
+
+    Examples
+    --------
+    >>> A = np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]])  # rank 1
+    >>> bool(np.allclose(A @ pinv(A) @ A, A))
+    True
+    """
+    a, dtype = _as_real(A, "pinv")
+    U, S, Vh = svd(a, full_matrices=False)
+    rtol = _default_rtol(a.shape) if rtol is None else rtol
+    cutoff = rtol * float(np.max(S, initial=0.0))
+    s_inv = np.divide(1.0, S, out=np.zeros_like(S), where=S > cutoff)
+    return ((Vh.T * s_inv) @ U.T).astype(dtype)  # (n, k) * (k,) @ (k, m)
+
+
+def matrix_rank(A, tol: float | None = None) -> int:
+    """Numerical rank: the number of singular values above a cutoff.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    tol : float, optional
+        Absolute cutoff. Default ``max(m, n) * eps * S.max()`` (torch's default).
+
+    Returns
+    -------
+    int
+
+    Notes
+    -----
+    ``rank = #{i : s_i > tol}``; exact rank is ill-posed in floating point.
+
+    Examples
+    --------
+    >>> matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    1
+    """
+    a, _ = _as_real(A, "matrix_rank")
+    S = svd(a, full_matrices=False)[1]
+    if tol is None:
+        tol = _default_rtol(a.shape) * float(np.max(S, initial=0.0))
+    return int(np.count_nonzero(S > tol))
+
+
+# ----------------------------------------------------------------------------- PCA
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a :class:`PCA` is used before :meth:`PCA.fit` (as in scikit-learn)."""
+
+
+class PCA:
+    """Principal component analysis through the SVD of the centred data.
+
+    Parameters
+    ----------
+    n_components : int or None, optional
+        Number of components, ``1 <= n_components <= min(n_samples, n_features)``;
+        None keeps all ``min(n_samples, n_features)``.
+
+    Attributes
+    ----------
+    mean_ : ndarray, shape (n_features,)
+    components_ : ndarray, shape (n_components, n_features)
+        Principal axes as rows; each row's largest-``|.|`` entry is positive.
+    explained_variance_ : ndarray, shape (n_components,)
+        ``S**2 / (n_samples - 1)``.
+    explained_variance_ratio_ : ndarray, shape (n_components,)
+        Fraction of the total variance per component.
+    singular_values_ : ndarray, shape (n_components,)
+
+    Notes
+    -----
+    With ``Xc = X - mean = U diag(S) Vh``, the principal axes are the rows of
+    ``Vh`` (eigenvectors of the covariance ``Xc^T Xc / (n - 1)``, with
+    eigenvalues ``S^2 / (n - 1)``), and ``transform(X) = (X - mean) Vh_k^T``.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.1]])
+    >>> pca = PCA(n_components=1).fit(X)
+    >>> np.round(pca.components_, 3)
+    array([[0.696, 0.718]])
+    >>> bool(np.allclose(pca.inverse_transform(pca.transform(X)), X, atol=0.05))
+    True
+    """
+
+    def __init__(self, n_components: int | None = None):
+        if n_components is not None and (
+            isinstance(n_components, bool) or not isinstance(n_components, int | np.integer)
+        ):
+            raise TypeError(f"PCA: n_components must be an int or None, got {n_components!r}")
+        self.n_components = n_components
+
+    def fit(self, X) -> PCA:
+        """Fit the model to ``X`` (n_samples, n_features); return ``self``."""
+        x, dtype = _as_real(X, "PCA.fit", arg="X")
+        n, p = x.shape
+        if n < 2 or p < 1:
+            raise ValueError(f"PCA.fit: need at least 2 samples and 1 feature, got shape {x.shape}")
+        k = min(n, p) if self.n_components is None else int(self.n_components)
+        if not 1 <= k <= min(n, p):
+            raise ValueError(
+                f"PCA.fit: n_components={k} must be between 1 and "
+                f"min(n_samples, n_features)={min(n, p)}"
+            )
+        mean = x.mean(axis=0)
+        _, S, Vh = svd(x - mean, full_matrices=False)  # Vh: (min(n, p), p)
+        rows = np.arange(Vh.shape[0])
+        Vh = Vh * np.sign(Vh[rows, np.argmax(np.abs(Vh), axis=1)])[:, None]  # sign convention
+        var = S**2 / (n - 1)
+        total = var.sum()
+        ratio = var / total if total > 0 else np.zeros_like(var)
+        self.n_components_, self.n_features_in_ = k, p
+        self.mean_, self.components_ = mean.astype(dtype), Vh[:k].astype(dtype)
+        self.explained_variance_ = var[:k].astype(dtype)
+        self.explained_variance_ratio_ = ratio[:k].astype(dtype)
+        self.singular_values_ = S[:k].astype(dtype)
+        return self
+
+    def _check(self, X, func: str, width_attr: str):
+        """Validate ``X`` for a fitted model; its width must be ``width_attr``."""
+        if not hasattr(self, "components_"):
+            raise NotFittedError(f"{func}: this PCA is not fitted yet; call fit(X) first")
+        x, _ = _as_real(X, func, arg="X")
+        width = getattr(self, width_attr)
+        if x.shape[1] != width:
+            raise ValueError(f"{func}: expected {width} columns, got shape {x.shape}")
+        return x
+
+    def transform(self, X) -> np.ndarray:
+        """Project ``X`` (n, n_features) onto the components: ``(X - mean_) @ components_.T``."""
+        x = self._check(X, "PCA.transform", "n_features_in_")
+        return ((x - self.mean_) @ self.components_.T).astype(self.components_.dtype)
+
+    def inverse_transform(self, Z) -> np.ndarray:
+        """Map scores ``Z`` (n, n_components) back: ``Z @ components_ + mean_``."""
+        z = self._check(Z, "PCA.inverse_transform", "n_components_")
+        return (z @ self.components_ + self.mean_).astype(self.components_.dtype)
+
+    def fit_transform(self, X) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)

@@ -1,0 +1,423 @@
+"""mathdl.linalg against torch.linalg (float64, every device) and scikit-learn's PCA."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA as SkPCA
+
+from mathdl import linalg
+from mathdl.testing import assert_close, to_numpy
+
+SETTINGS = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+ENTRIES = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+
+
+def t(x, device):
+    """A float64 torch tensor on ``device``."""
+    return torch.as_tensor(np.asarray(x, dtype=np.float64), device=device)
+
+
+def random_orthogonal(n, rng):
+    """An (n, n) orthogonal matrix from torch's QR of a Gaussian matrix."""
+    return torch.linalg.qr(torch.as_tensor(rng.standard_normal((n, n))))[0].numpy()
+
+
+@st.composite
+def matrices(draw, square=False):
+    """Random tall, wide or square matrices, with rank-deficient and ill-conditioned kinds."""
+    m = draw(st.integers(1, 8))
+    n = m if square else draw(st.integers(1, 8))
+    kind = draw(st.sampled_from(["plain", "low_rank", "ill"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "plain":
+        return draw(hnp.arrays(np.float64, (m, n), elements=ENTRIES))
+    if kind == "low_rank":  # product of thin matrices
+        r = draw(st.integers(0, min(m, n)))
+        return rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
+    k = min(m, n)  # U diag(logspace(0, -12)) V^T
+    return (
+        random_orthogonal(m, rng)[:, :k]
+        * np.logspace(0, -12, k)
+        @ random_orthogonal(n, rng)[:, :k].T
+    )
+
+
+def well_conditioned(n, rng):
+    """A random (n, n) matrix with singular values in [1, 10]."""
+    s = np.linspace(1, 10, n)
+    return random_orthogonal(n, rng) * s @ random_orthogonal(n, rng).T
+
+
+def ri(z):
+    """Real and imaginary parts stacked, (2, ...): assert_close compares real arrays."""
+    z = to_numpy(z)
+    return np.stack([z.real, z.imag])
+
+
+def check_orthonormal_columns(Q, name):
+    assert_close(Q.T @ Q, np.eye(Q.shape[1]), rtol=0, atol=1e-12, name=name)
+
+
+# ----------------------------------------------------------------------------- LU family
+
+
+@SETTINGS
+@given(n=st.integers(1, 8), seed=st.integers(0, 2**32 - 1))
+def test_lu_invariants_and_torch(device, n, seed):
+    A = well_conditioned(n, np.random.default_rng(seed))
+    P, L, U = linalg.lu(A)
+    assert_close(P @ L @ U, A, rtol=0, atol=1e-12, name="P L U")
+    assert_close(np.diag(L), np.ones(n), name="diag L")
+    assert np.array_equal(L, np.tril(L)) and np.array_equal(U, np.triu(U))
+    assert np.abs(L).max() <= 1.0 + 1e-15, "partial pivoting bounds |L| by 1"
+    assert_close(np.sort(P, axis=None), np.sort(np.eye(n), axis=None), name="P is a permutation")
+    Pt, Lt, Ut = torch.linalg.lu(t(A, device))
+    assert_close(P, Pt, name="P")
+    assert_close(L, Lt, rtol=1e-10, atol=1e-12, name="L")
+    assert_close(U, Ut, rtol=1e-10, atol=1e-12, name="U")
+
+
+@SETTINGS
+@given(n=st.integers(1, 8), k=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))
+def test_solve_inv_det_vs_torch(device, n, k, seed):
+    rng = np.random.default_rng(seed)
+    A, B, b = well_conditioned(n, rng), rng.standard_normal((n, k)), rng.standard_normal(n)
+    At = t(A, device)
+    assert_close(linalg.solve(A, B), torch.linalg.solve(At, t(B, device)), atol=1e-12, name="X")
+    assert_close(linalg.solve(A, b), torch.linalg.solve(At, t(b, device)), atol=1e-12, name="x")
+    assert_close(linalg.inv(A), torch.linalg.inv(At), rtol=1e-10, atol=1e-12, name="inv")
+    assert_close(linalg.det(A), torch.linalg.det(At), rtol=1e-10, name="det")
+
+
+def test_det_singular_is_zero(device):
+    A = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    assert float(linalg.det(A)) == 0.0
+    assert float(linalg.det(np.zeros((3, 3)))) == 0.0
+    assert float(linalg.det(np.zeros((0, 0)))) == float(
+        torch.linalg.det(t(np.zeros((0, 0)), device))
+    )
+    A = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]])
+    assert_close(linalg.det(A), torch.linalg.det(t(A, device)), atol=1e-12, name="det")
+
+
+def test_dtypes():
+    A = np.array([[2, 1], [1, 3]])
+    assert linalg.inv(A).dtype == np.float64
+    assert linalg.inv(A.astype(np.float32)).dtype == np.float32
+    assert linalg.svd(np.eye(2, dtype=bool))[1].dtype == np.float64
+    assert linalg.solve(A.astype(np.float32), np.ones(2, np.float32)).dtype == np.float32
+    assert linalg.det(A.astype(np.float32)).dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- eigenvalues
+
+
+@SETTINGS
+@given(A=matrices(square=True))
+def test_eigh_vs_torch(device, A):
+    A = A + A.T  # symmetric
+    w, V = linalg.eigh(A)
+    wt = torch.linalg.eigvalsh(t(A, device))
+    scale = max(float(np.abs(w).max()), 1e-300)
+    assert_close(w, wt, rtol=1e-10, atol=1e-13 * scale, name="eigenvalues")
+    assert np.all(np.diff(w) >= 0), "eigenvalues ascending"
+    check_orthonormal_columns(V, "V")
+    assert_close(V * w @ V.T, A, rtol=0, atol=1e-12 * scale, name="V diag(w) V^T")
+
+
+def test_eigh_digits_covariance(device):
+    X = load_digits().data
+    C = np.cov(X.T)
+    w, V = linalg.eigh(C)
+    assert_close(w, torch.linalg.eigvalsh(t(C, device)), rtol=1e-10, atol=1e-13 * w.max(), name="w")
+    check_orthonormal_columns(V, "V")
+
+
+@SETTINGS
+@given(A=hnp.arrays(np.float64, (2, 2), elements=ENTRIES))
+def test_eig_2x2_vs_torch(device, A):
+    w, V = linalg.eig_2x2(A)
+    assert w.dtype == V.dtype == np.complex128
+    wt = to_numpy(torch.linalg.eigvals(t(A, device)))
+    scale = max(float(np.abs(A).max()), 1.0)
+    # Near a repeated eigenvalue the roots are only sqrt(eps)-accurate (for torch too).
+    key = lambda z: np.round(z.real, 6) + 1j * z.imag  # noqa: E731
+    assert_close(
+        ri(np.sort_complex(key(w))), ri(np.sort_complex(key(wt))), rtol=0, atol=1e-6 * scale
+    )
+    assert_close(np.sqrt(np.sum(np.abs(V) ** 2, axis=0)), np.ones(2), name="unit columns")
+    assert_close(ri(A @ V), ri(V * w), rtol=0, atol=1e-12 * scale, name="A v = lambda v")
+
+
+@pytest.mark.parametrize(
+    ("A", "w"),
+    [
+        ([[3.0, 0.0], [0.0, 1.0]], [3, 1]),
+        ([[2.0, 0.0], [0.0, 2.0]], [2, 2]),
+        ([[1.0, 1.0], [0.0, 1.0]], [1, 1]),
+        ([[0.0, -1.0], [1.0, 0.0]], [1j, -1j]),
+        ([[0.0, 0.0], [0.0, 0.0]], [0, 0]),
+    ],
+)
+def test_eig_2x2_special_cases(A, w):
+    A = np.array(A)
+    ev, V = linalg.eig_2x2(A)
+    assert_close(ri(ev), ri(np.array(w, dtype=complex)), name="eigenvalues")
+    assert_close(ri(A @ V), ri(V * ev), rtol=0, atol=1e-15, name="A v = lambda v")
+    assert_close(np.abs(V).sum(axis=0) > 0, np.ones(2, bool), name="nonzero vectors")
+
+
+def test_eig_2x2_diagonal_gives_standard_basis():
+    _, V = linalg.eig_2x2(np.diag([1.0, 5.0]))
+    assert_close(np.abs(V), np.array([[0.0, 1.0], [1.0, 0.0]]), name="|V|")
+    _, V = linalg.eig_2x2(2 * np.eye(2))
+    assert_close(ri(V), ri(np.eye(2, dtype=complex)), name="V")
+
+
+@SETTINGS
+@given(n=st.integers(1, 8), seed=st.integers(0, 2**32 - 1), sign=st.sampled_from([1.0, -1.0]))
+def test_power_iteration(device, n, seed, sign):
+    rng = np.random.default_rng(seed)
+    Q = random_orthogonal(n, rng)
+    w = np.concatenate([[sign * 10.0], rng.uniform(-5, 5, n - 1)])  # spectral gap 2x
+    A = Q * w @ Q.T
+    lam, v = linalg.power_iteration(A, rng=np.random.default_rng(seed))
+    wt = to_numpy(torch.linalg.eigvalsh(t(A, device)))
+    assert_close(lam, wt[np.argmax(np.abs(wt))], rtol=1e-10, name="dominant eigenvalue")
+    assert_close(A @ v, lam * v, rtol=0, atol=1e-9, name="A v = lambda v")
+    lam2, v2 = linalg.power_iteration(A, rng=np.random.default_rng(seed))
+    assert lam2 == lam and np.array_equal(v, v2), "deterministic"
+
+
+# ----------------------------------------------------------------------------- SVD family
+
+
+def check_svd(A, device, full_matrices=True):
+    m, n = A.shape
+    k = min(m, n)
+    U, S, Vh = linalg.svd(A, full_matrices=full_matrices)
+    Ut, _, Vht = torch.linalg.svd(t(A, device), full_matrices=full_matrices)
+    assert U.shape == tuple(Ut.shape) and Vh.shape == tuple(Vht.shape) and S.shape == (k,)
+    St = torch.linalg.svdvals(t(A, device))
+    smax = float(St.max()) if k else 0.0
+    assert_close(S, St, rtol=1e-10, atol=1e-13 * smax, name="singular values")
+    assert np.all(np.diff(S) <= 0), "descending"
+    check_orthonormal_columns(U, "U")
+    check_orthonormal_columns(Vh.T, "V")
+    assert_close(U[:, :k] * S @ Vh[:k], A, rtol=0, atol=1e-12 * max(smax, 1.0), name="U S Vh")
+
+
+@SETTINGS
+@given(A=matrices(), full=st.booleans())
+def test_svd_vs_torch(device, A, full):
+    check_svd(A, device, full)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (1, 5), (5, 1), (4, 4)])
+@pytest.mark.parametrize("full", [True, False])
+def test_svd_edge_shapes_and_zero(device, shape, full):
+    check_svd(np.zeros(shape), device, full)
+    check_svd(np.ones(shape), device, full)
+
+
+def test_svd_ill_conditioned_tiny_values(device):
+    rng = np.random.default_rng(0)
+    s = np.logspace(0, -12, 20)
+    A = random_orthogonal(30, rng)[:, :20] * s @ random_orthogonal(20, rng).T
+    S = linalg.svd(A)[1]
+    assert_close(S, torch.linalg.svdvals(t(A, device)), rtol=1e-10, atol=1e-15, name="S")
+    assert_close(S, s, rtol=1e-3, atol=1e-15, name="S vs exact")  # data rounding limits this
+    check_svd(A, device)
+    check_svd(A.T, device)
+
+
+@SETTINGS
+@given(A=matrices())
+def test_pinv_and_rank_vs_torch(device, A):
+    At = t(A, device)
+    smax = float(torch.linalg.svdvals(At).max())
+    rank = linalg.matrix_rank(A)
+    rank_t = int(torch.linalg.matrix_rank(At))
+    S = torch.linalg.svdvals(At).cpu().numpy()
+    cutoff = max(A.shape) * np.finfo(float).eps * smax
+    if np.all(np.abs(S - cutoff) > 1e-10 * smax):  # skip values sitting on the cutoff
+        assert rank == rank_t
+    Ap = linalg.pinv(A)
+    assert Ap.shape == A.T.shape
+    kept = S[S > cutoff]
+    if kept.size == 0:
+        assert_close(Ap, np.zeros(A.T.shape), name="pinv of ~0")
+    elif kept.min() > 1e-6 * smax:  # errors grow like eps * cond * ||A+||; keep them checkable
+        tol = 1e4 * np.finfo(float).eps * (smax / kept.min()) / kept.min()
+        assert_close(A @ Ap @ A, A, rtol=0, atol=tol * smax * smax, name="A A+ A")
+        if rank == rank_t:
+            assert_close(Ap, torch.linalg.pinv(At), rtol=0, atol=tol, name="pinv")
+
+
+def test_pinv_rank_deficient_vs_torch(device):
+    A = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    At = t(A, device)
+    assert_close(linalg.pinv(A), torch.linalg.pinv(At), atol=1e-12, name="pinv")
+    assert linalg.matrix_rank(A) == int(torch.linalg.matrix_rank(At)) == 2
+    assert linalg.matrix_rank(A, tol=100.0) == 0
+    assert linalg.pinv(np.zeros((2, 3))).shape == (3, 2)
+
+
+# ----------------------------------------------------------------------------- PCA
+
+
+def check_pca_vs_sklearn(X, n_components):
+    ours = linalg.PCA(n_components).fit(X)
+    ref = SkPCA(n_components, svd_solver="full").fit(X)
+    total = ref.explained_variance_.max()
+    assert_close(ours.mean_, ref.mean_, name="mean_")
+    assert_close(ours.explained_variance_, ref.explained_variance_, rtol=1e-9, atol=1e-12 * total)
+    assert_close(
+        ours.explained_variance_ratio_, ref.explained_variance_ratio_, rtol=1e-9, atol=1e-13
+    )
+    assert_close(ours.singular_values_, ref.singular_values_, rtol=1e-9, atol=1e-10)
+    # compare the axes whose variance is well separated from its neighbours
+    var = ref.explained_variance_
+    gaps = np.abs(np.diff(np.concatenate([[np.inf], var, [0.0]])))
+    ok = np.minimum(gaps[:-1], gaps[1:]) > 1e-3 * total
+    signs = np.sign(np.sum(ours.components_ * ref.components_, axis=1))
+    assert_close((ours.components_ * signs[:, None])[ok], ref.components_[ok], rtol=0, atol=1e-6)
+    return ours
+
+
+def test_pca_digits():
+    X = load_digits().data
+    check_pca_vs_sklearn(X, 10)
+    pca = check_pca_vs_sklearn(X, None)
+    assert pca.components_.shape == (64, 64)
+    assert_close(pca.inverse_transform(pca.transform(X)), X, rtol=0, atol=1e-10, name="round trip")
+    assert_close(pca.fit_transform(X), pca.transform(X), rtol=0, atol=1e-10, name="fit_transform")
+
+
+@pytest.mark.parametrize("shape", [(50, 5), (5, 50), (20, 20)])
+def test_pca_random(shape):
+    X = np.random.default_rng(0).standard_normal(shape) * np.linspace(1, 5, shape[1])
+    pca = check_pca_vs_sklearn(X, None)
+    assert_close(pca.inverse_transform(pca.transform(X)), X, rtol=0, atol=1e-10, name="round trip")
+    top = pca.components_[np.arange(len(pca.components_)), np.argmax(np.abs(pca.components_), 1)]
+    assert np.all(top > 0), "sign convention"
+    Z = linalg.PCA(2).fit_transform(X)
+    assert Z.shape == (shape[0], 2)
+
+
+# ----------------------------------------------------------------------------- bad inputs
+
+
+SQUARE_FUNCS = [linalg.lu, linalg.inv, linalg.det, linalg.eigh, linalg.power_iteration]
+ALL_FUNCS = [*SQUARE_FUNCS, linalg.svd, linalg.pinv, linalg.matrix_rank, linalg.eig_2x2]
+
+
+@pytest.mark.parametrize("func", SQUARE_FUNCS, ids=lambda f: f.__name__)
+def test_non_square(func):
+    with pytest.raises(
+        ValueError, match=rf"{func.__name__}: expected a square matrix, got shape \(2, 3\)"
+    ):
+        func(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("shape", [(3,), (2, 2, 2), ()])
+def test_not_2d(func, shape):
+    with pytest.raises(ValueError, match=rf"{func.__name__}: expected a 2-D matrix, got shape"):
+        func(np.ones(shape))
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_inf(func, bad):
+    A = np.eye(2)
+    A[0, 1] = bad
+    with pytest.raises(ValueError, match="contains NaN or inf"):
+        func(A)
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS, ids=lambda f: f.__name__)
+def test_wrong_dtype(func):
+    with pytest.raises(TypeError, match="complex matrices are not supported"):
+        func(np.eye(2) * 1j)
+    with pytest.raises(TypeError, match="expected a real numeric array"):
+        func(np.array([["a", "b"], ["c", "d"]]))
+    with pytest.raises(TypeError, match="expected a real numeric array"):
+        func(np.eye(2).astype(object))
+
+
+@pytest.mark.parametrize("func", [linalg.lu, linalg.inv], ids=lambda f: f.__name__)
+def test_singular(func):
+    A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])  # numerically singular
+    msg = rf"{func.__name__}: matrix of shape \(3, 3\) is singular \(zero pivot in column 2\)"
+    with pytest.raises(np.linalg.LinAlgError, match=msg):
+        func(A)
+    with pytest.raises(np.linalg.LinAlgError, match="zero pivot in column 0"):
+        func(np.zeros((3, 3)))
+
+
+def test_solve_singular_and_shapes():
+    A = np.array([[1.0, 2.0], [2.0, 4.0]])
+    with pytest.raises(
+        np.linalg.LinAlgError, match=r"solve: .* singular \(zero pivot in column 1\)"
+    ):
+        linalg.solve(A, np.ones(2))
+    with pytest.raises(ValueError, match=r"A has shape \(2, 2\) but B has shape \(3,\)"):
+        linalg.solve(np.eye(2), np.ones(3))
+    with pytest.raises(ValueError, match=r"A has shape \(2, 2\) but B has shape \(3, 2\)"):
+        linalg.solve(np.eye(2), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="expected B to be 1-D or 2-D"):
+        linalg.solve(np.eye(2), np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="B contains NaN or inf"):
+        linalg.solve(np.eye(2), np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match="solve: expected a square matrix"):
+        linalg.solve(np.ones((2, 3)), np.ones(2))
+
+
+def test_eigh_non_symmetric():
+    with pytest.raises(ValueError, match=r"eigh: matrix of shape \(2, 2\) is not symmetric"):
+        linalg.eigh(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    linalg.eigh(np.array([[1.0, 2.0], [2.0 + 1e-14, 1.0]]))  # rounding-level asymmetry is fine
+
+
+def test_eig_2x2_wrong_shape():
+    with pytest.raises(ValueError, match=r"eig_2x2: expected a 2x2 matrix, got shape \(3, 3\)"):
+        linalg.eig_2x2(np.eye(3))
+
+
+def test_power_iteration_empty():
+    with pytest.raises(ValueError, match="non-empty"):
+        linalg.power_iteration(np.zeros((0, 0)))
+
+
+@pytest.mark.parametrize("n_components", [0, -1, 6])
+def test_pca_bad_n_components_range(n_components):
+    with pytest.raises(ValueError, match=r"n_components=.* must be between 1 and"):
+        linalg.PCA(n_components).fit(np.ones((10, 5)))
+
+
+@pytest.mark.parametrize("n_components", [2.0, "2", True])
+def test_pca_bad_n_components_type(n_components):
+    with pytest.raises(TypeError, match="n_components must be an int or None"):
+        linalg.PCA(n_components)
+
+
+def test_pca_not_fitted_and_bad_shapes():
+    pca = linalg.PCA(2)
+    with pytest.raises(linalg.NotFittedError, match="not fitted yet"):
+        pca.transform(np.ones((3, 4)))
+    with pytest.raises(ValueError, match="not fitted yet"):
+        pca.inverse_transform(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        pca.fit(np.ones((1, 4)))
+    pca.fit(np.random.default_rng(0).standard_normal((10, 4)))
+    with pytest.raises(ValueError, match=r"PCA.transform: expected 4 columns, got shape \(3, 5\)"):
+        pca.transform(np.ones((3, 5)))
+    with pytest.raises(ValueError, match=r"PCA.inverse_transform: expected 2 columns"):
+        pca.inverse_transform(np.ones((3, 4)))
