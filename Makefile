@@ -18,7 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-book: $(STAMP)  ## execute every notebook and build the website (strict: any warning fails)
+# The execution cache keys on each notebook's code; a change to mathdl must re-execute too.
+_build/.mathdl-stamp: $(wildcard mathdl/*.py)
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+book: $(STAMP) _build/.mathdl-stamp  ## execute every notebook and build the website (strict)
 	$(BUILD)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html or run 'make serve'"
 

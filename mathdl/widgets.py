@@ -340,7 +340,7 @@ def low_rank_explorer(image: np.ndarray) -> Explorer:
             ax.imshow(picture, cmap="gray", vmin=image.min(), vmax=image.max())
             ax.set(title=name, xticks=[], yticks=[])
         storage = k * (m + n + 1) / (m * n)
-        right.set_xlabel(f"relative error {error:.3f}, storage {storage:.1%} of the pixels")
+        right.set_xlabel(f"error {error:.3f}, storage {storage:.1%}")
 
     static = sorted({k for k in (1, 2, 5, 10, 20, 50, 100, r) if k <= r})
     slider = Slider("k", 1, r, 1, min(10, r), static, label="rank k")
