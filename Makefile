@@ -18,9 +18,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The execution cache keys on each notebook's code; a change to mathdl must re-execute too.
+# Sphinx and the execution cache key on each notebook; a change to mathdl must re-execute too.
 _build/.mathdl-stamp: $(wildcard mathdl/*.py)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
 book: $(STAMP) _build/.mathdl-stamp  ## execute every notebook and build the website (strict)

@@ -1,17 +1,19 @@
 """Interactive explorers: one definition, live in Jupyter, precomputed on the website.
 
 An :class:`Explorer` is a drawing function ``draw(fig, **values)`` plus the
-sliders that feed it. It has two forms that share every line of drawing code:
+controls that feed it (:class:`Slider` for numbers, :class:`Choice` for a pick
+from a list). It has two forms that share every line of drawing code:
 
-* **live** (Jupyter, the default): ipywidgets sliders; each move calls ``draw``
+* **live** (Jupyter, the default): ipywidgets controls; each change calls ``draw``
   again and shows the new PNG.
 * **static** (the book build, ``MATHDL_WIDGETS=static``): ``draw`` runs once for
-  every combination of each slider's ``static`` values; the frames go into the
+  every combination of the controls' ``static`` values; the frames go into the
   page as data, and ``book/_static/mathdl-explorer.js`` swaps them as the
-  reader moves the sliders. No kernel and no network are needed.
+  reader moves the controls. No kernel and no network are needed.
 
-Chapters build explorers with :func:`explorer` and display them as the last
-expression of a cell; Jupyter picks the form through ``_repr_mimebundle_``.
+The explorers of the book are functions at the end of this module, such as
+:func:`matrix_explorer`. A chapter displays one as the last expression of a
+cell; Jupyter picks the form through ``_repr_mimebundle_``.
 """
 
 from __future__ import annotations
@@ -87,15 +89,96 @@ class Slider:
         """Whether every setting of the slider is a whole number."""
         return all(float(v).is_integer() for v in (self.min, self.max, self.step, *self.static))
 
+    def live(self):
+        """An ipywidgets slider (integer or float) over ``[min, max]``."""
+        import ipywidgets as w
+
+        cls, cast = (w.IntSlider, int) if self.is_integer else (w.FloatSlider, float)
+        bounds = dict(value=self.value, min=self.min, max=self.max, step=self.step)
+        return cls(
+            **{k: cast(v) for k, v in bounds.items()},
+            description=self.label or self.name,
+            continuous_update=True,
+        )
+
+    def html(self) -> str:
+        """A range input over the indices of the static values."""
+        label = html.escape(self.label or self.name)
+        values = html.escape(json.dumps([f"{v:g}" for v in self.static]))
+        return (
+            f'<label class="mathdl-control"><span>{label}</span>'
+            f'<input type="range" min="0" max="{len(self.static) - 1}" step="1" '
+            f'value="{self.static.index(self.value)}" data-values="{values}" aria-label="{label}">'
+            f"<output>{self.value:g}</output></label>"
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A control that picks one of a few named options (a function, an activation...).
+
+    Parameters
+    ----------
+    name : str
+        Keyword passed to the drawing function (it receives the option string).
+    options : sequence of str
+        Every option; all of them are precomputed on the website.
+    value : str
+        The start option.
+    label : str, optional
+        Text shown next to the control; defaults to ``name``.
+    """
+
+    name: str
+    options: tuple[str, ...]
+    value: str
+    label: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "options", tuple(self.options))
+        if self.value not in self.options:
+            raise ValueError(
+                f"Choice {self.name!r}: value {self.value!r} is not one of {self.options}"
+            )
+
+    @property
+    def static(self) -> tuple[str, ...]:
+        """On the website every option is offered."""
+        return self.options
+
+    def live(self):
+        """An ipywidgets drop-down."""
+        import ipywidgets as w
+
+        return w.Dropdown(
+            options=self.options, value=self.value, description=self.label or self.name
+        )
+
+    def html(self) -> str:
+        """A ``<select>`` whose selected index picks the frame."""
+        label = html.escape(self.label or self.name)
+        options = "".join(
+            f"<option{' selected' if o == self.value else ''}>{html.escape(o)}</option>"
+            for o in self.options
+        )
+        return (
+            f'<label class="mathdl-control"><span>{label}</span>'
+            f'<select aria-label="{label}">{options}</select></label>'
+        )
+
+
+Control = Slider | Choice
+
 
 class Explorer:
-    """An interactive figure: sliders feeding a drawing function.
+    """An interactive figure: controls feeding a drawing function.
 
     Parameters
     ----------
     draw : callable
         ``draw(fig, **values)`` draws on a cleared :class:`matplotlib.figure.Figure`.
-    sliders : sequence of Slider
+    controls : sequence of Slider or Choice
+        Their names are the keywords of ``draw``.
     title : str
         Shown above the figure and used as the image's alt text.
     figsize : (float, float)
@@ -107,30 +190,30 @@ class Explorer:
     def __init__(
         self,
         draw: Callable[..., None],
-        sliders: Sequence[Slider],
+        controls: Sequence[Control],
         *,
         title: str,
         figsize: tuple[float, float] = (7.0, 3.5),
         dpi: int = 90,
     ):
-        names = [s.name for s in sliders]
+        names = [c.name for c in controls]
         if len(set(names)) != len(names):
-            raise ValueError(f"Explorer: slider names must be unique, got {names}")
+            raise ValueError(f"Explorer: control names must be unique, got {names}")
         self.draw = draw
-        self.sliders = tuple(sliders)
+        self.controls = tuple(controls)
         self.title = title
         self._figure = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self._figure)
 
     def defaults(self) -> dict[str, float]:
         """The start value of every slider."""
-        return {s.name: s.value for s in self.sliders}
+        return {s.name: s.value for s in self.controls}
 
     def render(self, **values) -> bytes:
         """Draw the figure for ``values`` (missing ones take their defaults); return PNG bytes."""
         unknown = set(values) - set(self.defaults())
         if unknown:
-            raise TypeError(f"Explorer.render: unknown sliders {sorted(unknown)}")
+            raise TypeError(f"Explorer.render: unknown controls {sorted(unknown)}")
         fig = self._figure
         fig.clear()
         self.draw(fig, **(self.defaults() | values))
@@ -146,7 +229,7 @@ class Explorer:
         import ipywidgets as w
 
         image = w.Image(value=self.render(), format="png")
-        controls = {s.name: _live_slider(s) for s in self.sliders}
+        controls = {c.name: c.live() for c in self.controls}
 
         def update(_change):
             image.value = self.render(**{name: c.value for name, c in controls.items()})
@@ -159,7 +242,7 @@ class Explorer:
     # -- static form -------------------------------------------------------------------------
     def frames(self) -> list[bytes]:
         """PNG frames for every combination of static values, in row-major slider order."""
-        grid = itertools.product(*(s.static for s in self.sliders))
+        grid = itertools.product(*(s.static for s in self.controls))
         return [
             _compress_png(self.render(**dict(zip(self.defaults(), combo, strict=True))))
             for combo in grid
@@ -170,12 +253,12 @@ class Explorer:
         frames = [base64.b64encode(f).decode("ascii") for f in self.frames()]
         start = int(
             np.ravel_multi_index(
-                [s.static.index(s.value) for s in self.sliders],
-                [len(s.static) for s in self.sliders],
+                [s.static.index(s.value) for s in self.controls],
+                [len(s.static) for s in self.controls],
             )
         )
-        controls = "\n".join(_static_slider(s) for s in self.sliders)
-        data = json.dumps({"shape": [len(s.static) for s in self.sliders], "frames": frames})
+        controls = "\n".join(c.html() for c in self.controls)
+        data = json.dumps({"shape": [len(s.static) for s in self.controls], "frames": frames})
         title = html.escape(self.title)
         return (
             f'<figure class="mathdl-explorer">\n<figcaption>{title}</figcaption>\n'
@@ -189,37 +272,6 @@ class Explorer:
         if static_mode():
             return {"text/html": self.static_html(), "text/plain": f"<Explorer: {self.title}>"}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
-
-
-def _live_slider(s: Slider):
-    import ipywidgets as w
-
-    cls = w.IntSlider if s.is_integer else w.FloatSlider
-    cast = int if s.is_integer else float
-    return cls(
-        value=cast(s.value),
-        min=cast(s.min),
-        max=cast(s.max),
-        step=cast(s.step),
-        description=s.label or s.name,
-        continuous_update=True,
-    )
-
-
-def _format(v: float) -> str:
-    return f"{v:g}"
-
-
-def _static_slider(s: Slider) -> str:
-    label = html.escape(s.label or s.name)
-    values = html.escape(json.dumps([_format(v) for v in s.static]))
-    i = s.static.index(s.value)
-    return (
-        f'<label class="mathdl-slider"><span>{label}</span>'
-        f'<input type="range" min="0" max="{len(s.static) - 1}" step="1" value="{i}" '
-        f'data-values="{values}" aria-label="{label}">'
-        f"<output>{_format(s.value)}</output></label>"
-    )
 
 
 def _compress_png(png: bytes) -> bytes:

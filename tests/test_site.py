@@ -149,18 +149,20 @@ return images.filter(img => !(img.complete && img.naturalWidth > 0))
              .map(img => img.currentSrc.slice(0, 80) || img.outerHTML.slice(0, 80));
 """
 
-MOVE_EVERY_SLIDER = """
+MOVE_EVERY_CONTROL = """
 const results = [];
 document.querySelectorAll("figure.mathdl-explorer").forEach((figure, f) => {
   const image = figure.querySelector("img.mathdl-frame");
-  figure.querySelectorAll("input[type=range]").forEach((input, s) => {
-    const before = image.src, start = input.value;
-    input.value = input.value === input.max ? input.min : input.max;
-    input.dispatchEvent(new Event("input", {bubbles: true}));
-    results.push({explorer: f, slider: s, changed: image.src !== before,
-                  shown: input.nextElementSibling.textContent});
-    input.value = start;
-    input.dispatchEvent(new Event("input", {bubbles: true}));
+  figure.querySelectorAll(".mathdl-control input, .mathdl-control select").forEach((c, k) => {
+    const before = image.src;
+    const select = c.tagName === "SELECT";
+    const start = select ? c.selectedIndex : c.value;
+    if (select) { c.selectedIndex = (c.selectedIndex + 1) % c.options.length; }
+    else { c.value = c.value === c.max ? c.min : c.max; }
+    c.dispatchEvent(new Event(select ? "change" : "input", {bubbles: true}));
+    results.push({explorer: f, control: k, changed: image.src !== before});
+    if (select) { c.selectedIndex = start; } else { c.value = start; }
+    c.dispatchEvent(new Event(select ? "change" : "input", {bubbles: true}));
   });
 });
 return results;
@@ -192,10 +194,10 @@ def test_every_image_loads(page, browser):
     assert not broken, f"{page['name']}: images that did not load: {broken}"
 
 
-def test_every_slider_changes_the_figure(page, browser):
-    moves = browser.execute_script(MOVE_EVERY_SLIDER)
+def test_every_control_changes_the_figure(page, browser):
+    moves = browser.execute_script(MOVE_EVERY_CONTROL)
     still = [m for m in moves if not m["changed"]]
-    assert not still, f"{page['name']}: sliders that change nothing: {still}"
+    assert not still, f"{page['name']}: controls that change nothing: {still}"
     if page["name"] == "chapters/01-linear-algebra/04-svd.html":
         assert len(moves) == 5, f"expected the matrix (4 sliders) and rank (1) explorers: {moves}"
 

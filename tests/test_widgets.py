@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from mathdl.widgets import Explorer, Slider, low_rank_explorer, matrix_explorer, static_mode
+from mathdl.widgets import (
+    Choice,
+    Explorer,
+    Slider,
+    low_rank_explorer,
+    matrix_explorer,
+    static_mode,
+)
 
 
 def _draw_line(fig: Figure, slope: float, shift: float) -> None:
@@ -43,7 +50,7 @@ def test_render_returns_png_and_depends_on_values():
 
 
 def test_render_rejects_unknown_slider():
-    with pytest.raises(TypeError, match=r"unknown sliders \['tilt'\]"):
+    with pytest.raises(TypeError, match=r"unknown controls \['tilt'\]"):
         _line_explorer().render(tilt=1)
 
 
@@ -130,14 +137,47 @@ def test_matrix_explorer_handles_every_static_matrix_kind():
     # identity, singular, rotation (complex eigenvalues), zero matrix, reflection
     for a, b, c, d in [(1, 0, 0, 1), (1, 1, 1, 1), (0, -1, 1, 0), (0, 0, 0, 0), (-1, 0, 0, 1)]:
         assert explorer.render(a=a, b=b, c=c, d=d).startswith(b"\x89PNG")
-    assert np.prod([len(s.static) for s in explorer.sliders]) == 81
+    assert np.prod([len(s.static) for s in explorer.controls]) == 81
 
 
 def test_low_rank_explorer_offers_full_rank_and_rejects_colour_images():
     rng = np.random.default_rng(0)
     explorer = low_rank_explorer(rng.random((12, 9)))
-    (slider,) = explorer.sliders
+    (slider,) = explorer.controls
     assert slider.max == 9 and slider.static[-1] == 9
     assert explorer.render(k=9) != explorer.render(k=1)
     with pytest.raises(ValueError, match=r"2-D grayscale image, got shape \(4, 4, 3\)"):
         low_rank_explorer(np.zeros((4, 4, 3)))
+
+
+def _draw_curve(fig: Figure, kind: str, scale: float) -> None:
+    x = np.linspace(-1, 1, 9)
+    fig.subplots().plot(x, scale * (np.sin(x) if kind == "sin" else np.cos(x)))
+
+
+def _choice_explorer() -> Explorer:
+    return Explorer(
+        _draw_curve,
+        [Choice("kind", ("sin", "cos"), "cos"), Slider("scale", 1, 3, 1, 1, (1, 3))],
+        title="a curve",
+        figsize=(2, 2),
+        dpi=30,
+    )
+
+
+def test_choice_is_a_dropdown_live_and_a_select_static():
+    explorer = _choice_explorer()
+    box = explorer.widget()
+    dropdown, image = box.children[1], box.children[-1]
+    assert isinstance(dropdown, ipywidgets.Dropdown) and dropdown.value == "cos"
+    dropdown.value = "sin"
+    assert image.value == explorer.render(kind="sin")
+    html = explorer.static_html()
+    assert "<select" in html and "<option selected>cos</option>" in html
+    data = _static_data(html)
+    assert data["shape"] == [2, 2] and len(data["frames"]) == 4
+
+
+def test_choice_rejects_an_unknown_start_value():
+    with pytest.raises(ValueError, match=r"value 'tan' is not one of \('sin', 'cos'\)"):
+        Choice("kind", ("sin", "cos"), "tan")

@@ -33,7 +33,7 @@ def main() -> None:
     print(f"{'explorer':<20}{'median ms per move':>20}{'frames':>8}")
     for name, (explorer, values) in explorers.items():
         ms = median_ms(lambda e=explorer, v=values: e.render(**v))
-        frames = int(np.prod([len(s.static) for s in explorer.sliders]))
+        frames = int(np.prod([len(s.static) for s in explorer.controls]))
         print(f"{name:<20}{ms:>20.1f}{frames:>8}")
 
 
