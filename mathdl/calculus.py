@@ -10,6 +10,8 @@ against ``torch.autograd`` and ``torch.trapezoid``.
 * :func:`gradient`, :func:`jacobian`, :func:`hessian` -- derivatives of
   ``f: R^n -> R`` and ``f: R^n -> R^m`` by central differences, one coordinate
   at a time.
+* :func:`taylor_polynomial` -- the degree-n Taylor polynomial from the derivatives
+  at one point.
 * :func:`trapezoid`, :func:`simpson` -- composite rules on samples;
   :func:`integrate` applies either to a function on ``[a, b]``.
 * :func:`monte_carlo` -- ``int f`` over a box, or ``E[f(X)]`` for a sampler, with
@@ -35,6 +37,7 @@ __all__ = [
     "jacobian",
     "monte_carlo",
     "simpson",
+    "taylor_polynomial",
     "trapezoid",
 ]
 
@@ -439,6 +442,46 @@ def hessian(f, x, h=None):
             num -= at((i, -1), (j, 1)) - at((i, -1), (j, -1))
             H[i, j] = H[j, i] = num / (4.0 * step[i] * step[j])
     return H
+
+
+def taylor_polynomial(derivatives, a, x):
+    """Evaluate the Taylor polynomial built from the derivatives of ``f`` at ``a``.
+
+    Parameters
+    ----------
+    derivatives : (n + 1,) array_like
+        ``f(a), f'(a), ..., f^(n)(a)``; the polynomial has degree ``n``.
+    a : float
+        The expansion point.
+    x : array_like
+        Points at which to evaluate; any shape.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+
+    Notes
+    -----
+    .. math:: T_n(x) = \\sum_{k=0}^{n} \\frac{f^{(k)}(a)}{k!} (x - a)^k,
+
+    evaluated by Horner's rule on the coefficients ``c_k = f^(k)(a) / k!``:
+    ``T = c_n``, then ``T = T * (x - a) + c_k`` for ``k = n-1, ..., 0``.
+
+    Examples
+    --------
+    >>> float(taylor_polynomial([1.0, 1.0, 1.0, 1.0], 0.0, 1.0))  # e ~ 1 + 1 + 1/2 + 1/6
+    2.6666666666666665
+    """
+    d = _as_real(derivatives, "taylor_polynomial", "derivatives", ndims=(1,))
+    if d.size == 0:
+        raise ValueError("taylor_polynomial: derivatives is empty; expected at least f(a)")
+    a = float(_as_real(a, "taylor_polynomial", "a", ndims=(0,)))
+    t = _as_real(x, "taylor_polynomial", "x") - a
+    coefficients = d / np.array([math.factorial(k) for k in range(d.size)], dtype=np.float64)
+    result = np.full_like(t, coefficients[-1])
+    for c in coefficients[-2::-1]:  # Horner: one pass per degree, vectorised over x
+        result = result * t + c
+    return result[()] if result.ndim == 0 else result
 
 
 # ----------------------------------------------------------------------------- quadrature

@@ -485,3 +485,39 @@ def test_monte_carlo_bad_domain_and_output():
         ValueError, match=r"the sampler returned shape \(5,\); expected \(100, ...\)"
     ):
         calculus.monte_carlo(np.sin, lambda r, n: r.random(5), 100, rng)
+
+
+# -- taylor_polynomial ------------------------------------------------------------------------
+
+
+def test_taylor_polynomial_of_exp_matches_the_series_and_torch(device):
+    import math
+
+    x = np.linspace(-1.0, 1.0, 7)
+    ours = calculus.taylor_polynomial(np.full(12, np.exp(0.3)), 0.3, x)
+    # the same series summed term by term with torch, float64
+    t = torch.tensor(x - 0.3, dtype=torch.float64, device=device)
+    terms = [math.exp(0.3) * t**k / math.factorial(k) for k in range(12)]
+    assert_close(ours, torch.stack(terms).sum(0), rtol=1e-14, name="T_11 exp")
+    # Lagrange remainder: |exp(x) - T_11(x)| <= e^max(x, a) |x - a|^12 / 12!
+    bound = np.exp(np.maximum(x, 0.3)) * np.abs(x - 0.3) ** 12 / math.factorial(12)
+    assert np.all(np.abs(ours - np.exp(x)) <= bound)
+
+
+def test_taylor_polynomial_degree_zero_is_constant_and_scalars_stay_scalar():
+    assert calculus.taylor_polynomial([2.5], 1.0, np.arange(3.0)).tolist() == [2.5, 2.5, 2.5]
+    assert np.ndim(calculus.taylor_polynomial([0.0, 1.0], 0.0, 0.5)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (([], 0.0, 1.0), ValueError, "derivatives is empty"),
+        (([[1.0]], 0.0, 1.0), ValueError, r"expected derivatives to be 1-D, got shape \(1, 1\)"),
+        (([1.0], np.nan, 1.0), ValueError, "a contains NaN"),
+        (([1.0], 0.0, "x"), TypeError, "dtype <U1"),
+    ],
+)
+def test_taylor_polynomial_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        calculus.taylor_polynomial(*args)
