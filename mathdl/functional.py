@@ -1,0 +1,558 @@
+"""Activation functions, softmax and friends, stable for large inputs.
+
+Every function accepts a numpy array (array in, array out) or a
+:class:`~mathdl.autodiff.Tensor` (Tensor in, Tensor out, differentiable). On
+tensors each is one primitive registered through :meth:`Tensor.from_op
+<mathdl.autodiff.Tensor.from_op>`, with its derivative written next to the
+forward formula; :func:`cross_entropy` is a composition. Names and conventions
+follow ``torch.nn.functional``:
+
+* :func:`relu`, :func:`leaky_relu`, :func:`sigmoid`, :func:`tanh`, :func:`gelu`
+  (exact, through :func:`erf`, or ``approximate="tanh"``).
+* :func:`softmax`, :func:`log_softmax`, :func:`logsumexp` by max-subtraction.
+* :func:`cross_entropy` of logits and integer class labels.
+* :func:`erf`, :func:`erfc` -- Cephes rational approximations, about 1e-15 relative.
+
+Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings. Integer
+and boolean arrays are computed as float64; a floating input keeps its dtype.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mathdl.autodiff import Tensor, _normalize_dims
+
+__all__ = [
+    "cross_entropy",
+    "erf",
+    "erfc",
+    "gelu",
+    "leaky_relu",
+    "log_softmax",
+    "logsumexp",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _as_array(x) -> np.ndarray:
+    """``x`` as a floating numpy array (integers and booleans become float64)."""
+    a = np.asarray(x)
+    if not np.issubdtype(a.dtype, np.floating):
+        if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) or np.iscomplexobj(a):
+            raise TypeError(f"expected a real numeric array, got dtype {a.dtype}")
+        a = a.astype(np.float64)
+    return a
+
+
+def _apply(x, forward, backward):
+    """Run ``forward(a) -> out`` on the data; on a Tensor record ``backward(a, out, g)``."""
+    if isinstance(x, Tensor):
+        a = x.data if np.issubdtype(x.dtype, np.floating) else _as_array(x.data)
+        out = forward(a)
+        return Tensor.from_op(out, [(x, lambda g: backward(a, out, g))])
+    return forward(_as_array(x))
+
+
+def _one_dim(dim, ndim: int, func: str) -> int:
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{func}: dim must be an int, got {type(dim).__name__}")
+    return _normalize_dims(dim, ndim, func)[0]
+
+
+# ----------------------------------------------------------------------------- erf
+
+
+# Cephes (S. L. Moshier, ndtr.c): erf(x) = x T(x^2) / U(x^2) for |x| <= 1;
+# erfc(x) = exp(-x^2) P(x) / Q(x) for 1 <= x < 8 and exp(-x^2) R(x) / S(x) for x >= 8.
+# U, Q and S have an implicit leading coefficient 1.
+_T = (
+    9.60497373987051638749e0,
+    9.00260197203842689217e1,
+    2.23200534594684319226e3,
+    7.00332514112805075473e3,
+    5.55923013010394962768e4,
+)
+_U = (
+    3.35617141647503099647e1,
+    5.21357949780152679795e2,
+    4.59432382970980127987e3,
+    2.26290000613890934246e4,
+    4.92673942608635921086e4,
+)
+_P = (
+    2.46196981473530512524e-10,
+    5.64189564831068821977e-1,
+    7.46321056442269912687e0,
+    4.86371970985681366614e1,
+    1.96520832956077098242e2,
+    5.26445194995477358631e2,
+    9.34528527171957607540e2,
+    1.02755188689515710272e3,
+    5.57535335369399327526e2,
+)
+_Q = (
+    1.32281951154744992508e1,
+    8.67072140885989742329e1,
+    3.54937778887819891062e2,
+    9.75708501743205489753e2,
+    1.82390916687909736289e3,
+    2.24633760818710981792e3,
+    1.65666309194161350182e3,
+    5.57535340817727675546e2,
+)
+_R = (
+    5.64189583547755073984e-1,
+    1.27536670759978104416e0,
+    5.01905042251180477414e0,
+    6.16021097993053585195e0,
+    7.40974269950448939160e0,
+    2.97886665372100240670e0,
+)
+_S = (
+    2.26052863220117276590e0,
+    9.39603524938001434673e0,
+    1.20489539808096656605e1,
+    1.70814450747565897222e1,
+    9.60896809063285878198e0,
+    3.36907645100081516050e0,
+)
+_SQRT1_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _polevl(x, coefs, monic=False):
+    """Horner's rule; ``monic`` prepends an implicit leading coefficient 1."""
+    acc = x + coefs[0] if monic else np.full_like(x, coefs[0])
+    for c in coefs[1:]:
+        acc = acc * x + c
+    return acc
+
+
+def _erf_small(x):
+    """erf on |x| <= 1 (float64)."""
+    z = x * x
+    return x * _polevl(z, _T) / _polevl(z, _U, monic=True)
+
+
+def _erfc_pos(a):
+    """erfc for a >= 0 (float64 array), with exp(-a^2) evaluated without error growth."""
+    a = np.minimum(a, 30.0)  # erfc(27) already underflows; NaN passes through
+    m = np.round(a * 128) / 128  # a = m + f with m**2 exact
+    f = a - m
+    expmx2 = np.exp(-m * m) * np.exp(-(2 * m * f + f * f))
+    big = expmx2 * _polevl(a, _R) / _polevl(a, _S, monic=True)
+    mid = expmx2 * _polevl(a, _P) / _polevl(a, _Q, monic=True)
+    small = 1.0 - _erf_small(np.minimum(a, 1.0))
+    return np.where(a < 1.0, small, np.where(a < 8.0, mid, big))
+
+
+def erf(x):
+    """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t**2) dt``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    Cephes rational approximations: ``x T(x^2)/U(x^2)`` on ``|x| <= 1`` and
+    ``1 - erfc(|x|)`` (with sign) beyond; relative error about ``1e-15``.
+    ``d/dx erf(x) = 2/sqrt(pi) exp(-x**2)``.
+
+    Examples
+    --------
+    >>> print(np.round(erf(np.array([0.0, 0.5, 3.0])), 8))
+    [0.         0.52049988 0.99997791]
+    """
+
+    def forward(a):
+        b = a.astype(np.float64)
+        with np.errstate(under="ignore"):
+            small = _erf_small(np.clip(b, -1.0, 1.0))
+            out = np.where(np.abs(b) <= 1.0, small, np.sign(b) * (1.0 - _erfc_pos(np.abs(b))))
+        return out.astype(a.dtype)
+
+    def backward(a, out, g):
+        return g * (2 / math.sqrt(math.pi)) * np.exp(-a * a)
+
+    return _apply(x, forward, backward)
+
+
+def erfc(x):
+    """The complementary error function ``erfc(x) = 1 - erf(x)``, accurate for large ``x``.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    Computed directly (no cancellation in ``1 - erf``) for ``x >= 1``:
+    ``exp(-x^2) P(x)/Q(x)``, and ``2 - erfc(-x)`` for negative ``x``.
+    ``d/dx erfc(x) = -2/sqrt(pi) exp(-x**2)``.
+
+    Examples
+    --------
+    >>> print(f"{float(erfc(np.array(10.0))):.10e}")
+    2.0884875838e-45
+    """
+
+    def forward(a):
+        b = a.astype(np.float64)
+        with np.errstate(under="ignore"):
+            pos = _erfc_pos(np.abs(b))
+        return np.where(b < 0, 2.0 - pos, pos).astype(a.dtype)
+
+    def backward(a, out, g):
+        return g * (-2 / math.sqrt(math.pi)) * np.exp(-a * a)
+
+    return _apply(x, forward, backward)
+
+
+# ----------------------------------------------------------------------------- activations
+
+
+def relu(x):
+    """Rectified linear unit ``max(x, 0)``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    ``relu'(x) = 1`` for ``x > 0`` and ``0`` otherwise (0 at ``x = 0``, like torch).
+
+    Examples
+    --------
+    >>> relu(np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 2.])
+    """
+    return _apply(x, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0))
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    """Leaky ReLU: ``x`` for ``x > 0`` and ``negative_slope * x`` otherwise.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    negative_slope : float, default 0.01
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    The derivative is ``1`` for ``x > 0`` and ``negative_slope`` otherwise.
+
+    Examples
+    --------
+    >>> leaky_relu(np.array([-2.0, 3.0]), negative_slope=0.5)
+    array([-1.,  3.])
+    """
+    return _apply(
+        x,
+        lambda a: np.where(a > 0, a, negative_slope * a),
+        lambda a, out, g: g * np.where(a > 0, 1, negative_slope).astype(a.dtype),
+    )
+
+
+def _sigmoid(a):
+    z = np.exp(-np.abs(a))  # in (0, 1]: never overflows
+    return np.where(a >= 0, 1, z) / (1 + z)
+
+
+def sigmoid(x):
+    """Logistic function ``1 / (1 + exp(-x))``, elementwise and overflow-free.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    With ``z = exp(-|x|) <= 1``: ``sigma(x) = 1/(1+z)`` for ``x >= 0`` and ``z/(1+z)``
+    for ``x < 0``, so ``exp`` never sees a positive argument. ``sigma' = sigma (1 - sigma)``.
+
+    Examples
+    --------
+    >>> sigmoid(np.array([-1e4, 0.0, 1e4]))
+    array([0. , 0.5, 1. ])
+    """
+    return _apply(x, _sigmoid, lambda a, out, g: g * out * (1 - out))
+
+
+def tanh(x):
+    """Hyperbolic tangent, elementwise.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    ``tanh'(x) = 1 - tanh(x)**2``.
+
+    Examples
+    --------
+    >>> tanh(np.array([0.0, 1e4]))
+    array([0., 1.])
+    """
+    return _apply(x, np.tanh, lambda a, out, g: g * (1 - out * out))
+
+
+def gelu(x, approximate: str = "none"):
+    """Gaussian error linear unit ``x * Phi(x)``, like ``torch.nn.functional.gelu``.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    approximate : {"none", "tanh"}, default "none"
+        ``"none"``: exact, ``Phi(x) = erfc(-x / sqrt(2)) / 2`` through :func:`erfc`.
+        ``"tanh"``: ``Phi(x) ~ (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) / 2``.
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Raises
+    ------
+    ValueError
+        If ``approximate`` is not ``"none"`` or ``"tanh"``.
+
+    Notes
+    -----
+    Exact: ``gelu'(x) = Phi(x) + x phi(x)`` with ``phi(x) = exp(-x**2/2)/sqrt(2 pi)``.
+    Using ``erfc`` keeps the left tail accurate in relative terms, where ``1 + erf``
+    would cancel. Tanh form: with ``u = sqrt(2/pi)(x + k x^3)``,
+    ``gelu' = (1 + tanh u)/2 + x/2 (1 - tanh(u)**2) sqrt(2/pi)(1 + 3k x^2)``.
+
+    Examples
+    --------
+    >>> print(np.round(gelu(np.array([-1.0, 0.0, 1.0])), 6))
+    [-0.158655  0.        0.841345]
+    """
+    if approximate == "none":
+
+        def forward(a):
+            return (a * 0.5 * erfc(-a * _SQRT1_2)).astype(a.dtype)
+
+        def backward(a, out, g):
+            cdf = 0.5 * erfc(-a * _SQRT1_2)
+            return g * (cdf + a * _INV_SQRT_2PI * np.exp(-0.5 * a * a))
+
+    elif approximate == "tanh":
+        beta, kappa = math.sqrt(2 / math.pi), 0.044715
+
+        def forward(a):
+            return 0.5 * a * (1 + np.tanh(beta * (a + kappa * a * a * a)))
+
+        def backward(a, out, g):
+            t = np.tanh(beta * (a + kappa * a * a * a))
+            return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * beta * (1 + 3 * kappa * a * a))
+
+    else:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _apply(x, forward, backward)
+
+
+# ----------------------------------------------------------------------------- softmax family
+
+
+def _shifted(a, axis):
+    """``(a - m, m)`` with ``m`` the max over ``axis`` (kept), 0 where ``m`` is infinite."""
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    return a - m, m
+
+
+def softmax(x, dim: int = -1):
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim``.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    dim : int, default -1
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``; each slice along ``dim`` sums to 1
+
+    Notes
+    -----
+    Subtracting ``m = max_j x_j`` changes nothing mathematically and makes every
+    exponent ``<= 0``. The VJP is ``s * (g - sum_j g_j s_j)``.
+
+    Examples
+    --------
+    >>> softmax(np.array([1e4, 1e4, -1e4]))
+    array([0.5, 0.5, 0. ])
+    """
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    axis = _one_dim(dim, ndim, "softmax")
+
+    def forward(a):
+        e = np.exp(_shifted(a, axis)[0])
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def backward(a, s, g):
+        return s * (g - (g * s).sum(axis=axis, keepdims=True))
+
+    return _apply(x, forward, backward)
+
+
+def log_softmax(x, dim: int = -1):
+    """``x_i - logsumexp_j x_j`` along ``dim``.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    dim : int, default -1
+
+    Returns
+    -------
+    ndarray or Tensor, shape of ``x``
+
+    Notes
+    -----
+    ``(x - m) - log sum exp(x - m)`` with ``m = max x``: the sum is at least 1, so the
+    logarithm never sees 0. The VJP is ``g - softmax(x) * sum_j g_j``.
+
+    Examples
+    --------
+    >>> log_softmax(np.array([0.0, 1e4]))
+    array([-10000.,      0.])
+    """
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    axis = _one_dim(dim, ndim, "log_softmax")
+
+    def forward(a):
+        z = _shifted(a, axis)[0]
+        with np.errstate(divide="ignore"):
+            return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+    def backward(a, out, g):
+        return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+
+    return _apply(x, forward, backward)
+
+
+def logsumexp(x, dim=-1, keepdim: bool = False):
+    """``log sum_j exp(x_j)`` over ``dim`` (an int, a tuple, or None for all axes).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    dim : int, tuple of int or None, default -1
+    keepdim : bool, default False
+
+    Returns
+    -------
+    ndarray or Tensor
+        ``x``'s shape without (or, with ``keepdim``, with length 1 along) ``dim``.
+
+    Notes
+    -----
+    ``m + log sum exp(x - m)`` with ``m = max x`` (0 when ``m`` is infinite, so a slice
+    of ``-inf`` gives ``-inf`` like torch). The gradient is ``softmax(x)``.
+
+    Examples
+    --------
+    >>> print(logsumexp(np.array([1e4, 1e4])))
+    10000.69314718056
+    """
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    axes = _normalize_dims(dim, ndim, "logsumexp")
+
+    def forward(a):
+        z, m = _shifted(a, axes)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(z).sum(axis=axes, keepdims=True)) + m
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    def backward(a, out, g):
+        if not keepdim:
+            out, g = np.expand_dims(out, axes), np.expand_dims(g, axes)
+        with np.errstate(invalid="ignore"):
+            return g * np.exp(a - out)
+
+    return _apply(x, forward, backward)
+
+
+def cross_entropy(logits, target):
+    """Mean negative log-likelihood of integer labels under ``softmax(logits)``.
+
+    Parameters
+    ----------
+    logits : array_like or Tensor, shape (N, C)
+    target : array_like of int, shape (N,)
+        Class indices in ``[0, C)``.
+
+    Returns
+    -------
+    float ndarray of shape () or Tensor of shape ()
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match or a label is out of range.
+
+    Notes
+    -----
+    ``-(1/N) sum_n log_softmax(logits)[n, target_n]``, a composition of
+    :func:`log_softmax`, integer indexing and the mean, so its gradient is
+    ``(softmax(logits) - onehot(target)) / N``.
+
+    Examples
+    --------
+    >>> print(round(float(cross_entropy(np.zeros((2, 4)), [1, 3])), 6))
+    1.386294
+    """
+    shape = logits.shape if isinstance(logits, Tensor) else np.shape(logits)
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if len(shape) != 2:
+        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got shape {shape}")
+    if y.shape != (shape[0],) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(
+            f"cross_entropy: expected integer target of shape ({shape[0]},), "
+            f"got shape {y.shape} and dtype {y.dtype}"
+        )
+    if y.size and (y.min() < 0 or y.max() >= shape[1]):
+        raise ValueError(
+            f"cross_entropy: target values must lie in [0, {shape[1]}), "
+            f"got min {y.min()} and max {y.max()}"
+        )
+    picked = log_softmax(logits, dim=1)[np.arange(shape[0]), y]
+    if isinstance(picked, Tensor):
+        return -picked.mean()
+    return np.asarray(-picked.mean())
