@@ -21,7 +21,7 @@ import numpy as np
 from mathdl import functional as F
 from mathdl.autodiff import Tensor
 
-__all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential"]
+__all__ = ["GELU", "MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh"]
 
 _INITS = ("default", "xavier", "he")
 
@@ -186,7 +186,19 @@ class Linear(Module):
         )
 
 
-class ReLU(Module):
+class _Activation(Module):
+    """An elementwise function of :mod:`mathdl.functional` as a module with no parameters."""
+
+    function = staticmethod(F.relu)
+
+    def forward(self, x):
+        return self.function(x)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Activation):
     """The module form of :func:`mathdl.functional.relu`.
 
     Examples
@@ -195,11 +207,31 @@ class ReLU(Module):
     Tensor([0., 2.])
     """
 
-    def forward(self, x):
-        return F.relu(x)
+    function = staticmethod(F.relu)
 
-    def __repr__(self) -> str:
-        return "ReLU()"
+
+class Sigmoid(_Activation):
+    """The module form of :func:`mathdl.functional.sigmoid`."""
+
+    function = staticmethod(F.sigmoid)
+
+
+class Tanh(_Activation):
+    """The module form of :func:`mathdl.functional.tanh`."""
+
+    function = staticmethod(F.tanh)
+
+
+class GELU(_Activation):
+    """The module form of :func:`mathdl.functional.gelu` (exact, erf form).
+
+    Examples
+    --------
+    >>> MLP([2, 3, 1], activation=GELU, rng=0)[1]
+    GELU()
+    """
+
+    function = staticmethod(F.gelu)
 
 
 class Sequential(Module):

@@ -23,6 +23,7 @@ import html
 import io
 import itertools
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -397,3 +398,105 @@ def low_rank_explorer(image: np.ndarray) -> Explorer:
     static = sorted({k for k in (1, 2, 5, 10, 20, 50, 100, r) if k <= r})
     slider = Slider("k", 1, r, 1, min(10, r), static, label="rank k")
     return Explorer(draw, [slider], title="Low-rank approximation of an image", figsize=(7.0, 3.0))
+
+
+# Taylor explorer: each function with its n-th derivative in closed form, the x-range shown
+# and the y-range. 1/(1 - x) has a pole at 1: its series converges only for |x - a| < 1 - a.
+_TAYLOR_FUNCTIONS = {
+    "sin": (np.sin, lambda a, n: np.sin(a + n * np.pi / 2), (-2 * np.pi, 2 * np.pi), (-2, 2)),
+    "exp": (np.exp, lambda a, n: np.exp(a), (-3.0, 3.0), (-2, 12)),
+    "1/(1-x)": (
+        lambda x: 1.0 / (1.0 - x),
+        lambda a, n: math.factorial(n) / (1.0 - a) ** (n + 1),
+        (-3.0, 0.98),
+        (-2, 8),
+    ),
+}
+
+
+def _draw_taylor(fig: Figure, function: str, a: float, order: int) -> None:
+    """f and its Taylor polynomial of the given order at a; the error on a log scale."""
+    from mathdl.calculus import taylor_polynomial
+
+    f, nth_derivative, (lo, hi), ylim = _TAYLOR_FUNCTIONS[function]
+    x = np.linspace(lo, hi, 400)
+    T = taylor_polynomial([nth_derivative(a, n) for n in range(int(order) + 1)], a, x)
+    left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.07, right=0.98, bottom=0.14))
+    left.plot(x, f(x), color="0.2", lw=2, label=f"f(x) = {function}")
+    left.plot(x, T, color="tab:red", lw=1.5, label=f"Taylor polynomial, order {int(order)}")
+    left.plot([a], [f(a)], "o", color="tab:red")
+    left.set(ylim=ylim, xlabel="x", title=f"{function} and its expansion at a = {a:g}")
+    left.legend(loc="upper left", fontsize=8)
+    error = np.maximum(np.abs(f(x) - T), 1e-17)  # exact at x = a; keep the log finite
+    right.semilogy(x, error, color="tab:red")
+    right.set(ylim=(1e-17, 1e3), xlabel="x", title="error |f(x) − T(x)|")
+    for ax in (left, right):
+        ax.axvline(a, color="0.8", lw=1, zorder=0)
+
+
+def taylor_explorer() -> Explorer:
+    """Taylor polynomials: pick a function, the expansion point and the order.
+
+    Examples
+    --------
+    >>> [c.name for c in taylor_explorer().controls]
+    ['function', 'a', 'order']
+    """
+    controls = [
+        Choice("function", tuple(_TAYLOR_FUNCTIONS), "sin"),
+        Slider("a", -1.5, 0.75, 0.05, 0.0, (-1.0, -0.5, 0.0, 0.5), label="point a"),
+        Slider("order", 0, 12, 1, 1, (0, 1, 2, 3, 5, 9), label="order n"),
+    ]
+    return Explorer(_draw_taylor, controls, title="Taylor polynomials", figsize=(7.0, 3.2))
+
+
+def _layer_statistics(activation: str, init: str, depth: int, width: int = 64):
+    """Forward a batch through a deep MLP and back; per layer, activation std and grad norm."""
+    from mathdl import nn
+    from mathdl.autodiff import Tensor
+
+    modules = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU}
+    net = nn.MLP([width] * (depth + 1), activation=modules[activation], init=init, rng=0)
+    h = Tensor(np.random.default_rng(1).standard_normal((128, width)))  # (batch, width)
+    stds = []
+    for layer in net.layers:
+        h = layer(h)
+        if not isinstance(layer, nn.Linear):
+            stds.append(float(h.data.std()))
+    (h**2).mean().backward()
+    linears = [layer for layer in net.layers if isinstance(layer, nn.Linear)]
+    grads = [float(np.sqrt(np.sum(layer.weight.grad**2))) for layer in linears]
+    return np.array(stds), np.array(grads)
+
+
+def _draw_gradient_flow(fig: Figure, activation: str, init: str, depth: int) -> None:
+    stds, grads = _layer_statistics(activation, init, int(depth))
+    left, right = fig.subplots(
+        1, 2, gridspec_kw=dict(left=0.09, right=0.98, bottom=0.15, wspace=0.3)
+    )
+    left.plot(np.arange(1, len(stds) + 1), stds, "o-", color="tab:blue", ms=3)
+    left.set(xlabel="hidden layer", ylabel="std of activations", ylim=(0, 1.5))
+    left.set_title(f"forward: {activation}, {init} init", fontsize=10)
+    right.semilogy(
+        np.arange(1, len(grads) + 1), np.maximum(grads, 1e-20), "o-", color="tab:red", ms=3
+    )
+    right.set(xlabel="layer", ylabel="‖∂L/∂W‖ (Frobenius)", ylim=(1e-20, 1e4))
+    right.set_title(f"backward: first/last = {grads[0] / grads[-1]:.1e}", fontsize=10)
+
+
+def gradient_flow_explorer() -> Explorer:
+    """Activation std and gradient norm per layer of a deep MLP: activation, init, depth.
+
+    Examples
+    --------
+    >>> [c.name for c in gradient_flow_explorer().controls]
+    ['activation', 'init', 'depth']
+    """
+    controls = [
+        Choice("activation", ("sigmoid", "tanh", "relu", "gelu"), "tanh"),
+        Choice("init", ("default", "xavier", "he"), "default", label="initialisation"),
+        Slider("depth", 2, 50, 1, 20, (5, 10, 20, 40), label="depth"),
+    ]
+    return Explorer(
+        _draw_gradient_flow, controls, title="Gradients through depth", figsize=(7.0, 3.2)
+    )

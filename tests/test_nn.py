@@ -6,8 +6,15 @@ import torch
 
 from mathdl import functional as F
 from mathdl.autodiff import Tensor, no_grad
-from mathdl.nn import MLP, Linear, Module, ReLU, Sequential
+from mathdl.nn import GELU, MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 from mathdl.testing import assert_close
+
+TORCH_ACTIVATIONS = {
+    ReLU: torch.nn.ReLU,
+    Sigmoid: torch.nn.Sigmoid,
+    Tanh: torch.nn.Tanh,
+    GELU: torch.nn.GELU,
+}
 
 
 def to_torch(layers, device):
@@ -24,7 +31,7 @@ def to_torch(layers, device):
                     lin.bias.copy_(torch.as_tensor(layer.bias.data))
             mods.append(lin)
         else:
-            mods.append(torch.nn.ReLU())
+            mods.append(TORCH_ACTIVATIONS[type(layer)]())
     return torch.nn.Sequential(*mods).to(device)
 
 
@@ -96,9 +103,10 @@ def test_linear_bad_sizes():
 # ----------------------------------------------------------------------------- MLP
 
 
+@pytest.mark.parametrize("activation", [ReLU, Sigmoid, Tanh, GELU], ids=lambda a: a.__name__)
 @pytest.mark.parametrize("loss", ["squares", "cross_entropy"])
-def test_mlp_gradients_match_torch(device, loss):
-    net = MLP([6, 16, 8, 3], rng=0)
+def test_mlp_gradients_match_torch(device, loss, activation):
+    net = MLP([6, 16, 8, 3], activation=activation, rng=0)
     ref = to_torch(net.layers, device)
     rng = np.random.default_rng(1)
     x, labels = rng.standard_normal((10, 6)), rng.integers(0, 3, 10)

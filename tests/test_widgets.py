@@ -13,9 +13,12 @@ from mathdl.widgets import (
     Choice,
     Explorer,
     Slider,
+    _layer_statistics,
+    gradient_flow_explorer,
     low_rank_explorer,
     matrix_explorer,
     static_mode,
+    taylor_explorer,
 )
 
 
@@ -181,3 +184,42 @@ def test_choice_is_a_dropdown_live_and_a_select_static():
 def test_choice_rejects_an_unknown_start_value():
     with pytest.raises(ValueError, match=r"value 'tan' is not one of \('sin', 'cos'\)"):
         Choice("kind", ("sin", "cos"), "tan")
+
+
+def test_taylor_explorer_draws_every_function_and_order():
+    explorer = taylor_explorer()
+    frames = {
+        explorer.render(function=f, order=n) for f in ("sin", "exp", "1/(1-x)") for n in (0, 3)
+    }
+    assert len(frames) == 6
+
+
+def test_gradient_flow_statistics_match_torch():
+    """The per-layer gradient norms the explorer plots equal torch's for the same network."""
+    import torch
+
+    from mathdl import nn
+
+    stds, grads = _layer_statistics("tanh", "xavier", depth=6, width=16)
+    net = nn.MLP([16] * 7, activation=nn.Tanh, init="xavier", rng=0)
+    layers = []
+    for layer in net.layers:
+        if isinstance(layer, nn.Linear):
+            linear = torch.nn.Linear(16, 16).double()
+            with torch.no_grad():
+                linear.weight.copy_(torch.as_tensor(layer.weight.data))
+                linear.bias.copy_(torch.as_tensor(layer.bias.data))
+            layers.append(linear)
+        else:
+            layers.append(torch.nn.Tanh())
+    x = torch.as_tensor(np.random.default_rng(1).standard_normal((128, 16)))
+    (torch.nn.Sequential(*layers)(x) ** 2).mean().backward()
+    expected = [torch.linalg.norm(m.weight.grad).item() for m in layers[::2]]
+    assert stds.shape == (5,)  # one activation between each pair of the 6 layers
+    np.testing.assert_allclose(grads, expected, rtol=1e-10)
+
+
+def test_gradient_flow_explorer_renders_each_activation():
+    explorer = gradient_flow_explorer()
+    frames = {explorer.render(activation=a, depth=5) for a in ("sigmoid", "tanh", "relu", "gelu")}
+    assert len(frames) == 4
