@@ -43,6 +43,7 @@ __all__ = [
 _EPS = float(np.finfo(np.float64).eps)
 _SYM_RTOL = 1e-10  # eigh: allowed ||A - A^T||_F relative to ||A||_F
 _MAX_SWEEPS = 60  # Jacobi sweeps; convergence is quadratic, ~10 are typical
+_ZERO2 = _EPS**4  # svd: a row with ||g||^2 <= eps^4 (s <= eps^2 max|A|) is numerically zero
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -83,17 +84,71 @@ def _norm(x: np.ndarray) -> float:
     return scale * math.sqrt(float(y @ y))
 
 
-def _rotation(a_pp: float, a_qq: float, a_pq: float) -> np.ndarray:
-    """The 2x2 Jacobi rotation ``J`` with ``(J^T [[a_pp, a_pq], [a_pq, a_qq]] J)_pq = 0``.
+def _rotations(a_pp: np.ndarray, a_qq: np.ndarray, a_pq: np.ndarray) -> np.ndarray:
+    """Jacobi rotations ``J`` with ``(J^T [[a_pp, a_pq], [a_pq, a_qq]] J)_pq = 0``, transposed.
 
-    Python floats are used on purpose: ``tau`` may overflow to ``inf`` for a tiny
-    ``a_pq``, which then gives the identity rotation without a warning.
+    The inputs are (k,), one entry per pair, every ``a_pq`` nonzero. Returns
+    ``J^T`` (k, 2, 2) where ``J = [[c, s], [-s, c]]``. ``tau`` may overflow to
+    ``inf`` for a tiny ``a_pq``: that gives ``t = 0``, the identity rotation.
     """
-    tau = (a_qq - a_pp) / (2.0 * a_pq)
-    t = math.copysign(1.0, tau) / (abs(tau) + math.hypot(1.0, tau))
-    c = 1.0 / math.hypot(1.0, t)
-    s = c * t
-    return np.array([[c, s], [-s, c]])
+    with np.errstate(over="ignore"):
+        tau = (a_qq - a_pp) / (2.0 * a_pq)
+        t = np.copysign(1.0, tau) / (np.abs(tau) + np.hypot(1.0, tau))
+    Jt = np.empty((len(t), 2, 2))
+    Jt[:, 0, 0] = Jt[:, 1, 1] = 1.0 / np.hypot(1.0, t)  # c
+    Jt[:, 1, 0] = Jt[:, 0, 0] * t  # s
+    Jt[:, 0, 1] = -Jt[:, 1, 0]
+    return Jt
+
+
+def _rotate_pairs(M: np.ndarray, pairs: np.ndarray, Jt: np.ndarray) -> None:
+    """In place, ``[M[p]; M[q]] <- J^T [M[p]; M[q]]`` for every row pair ``(p, q)``.
+
+    ``pairs`` (k, 2) holds 2k distinct indices, so the k rotations ``Jt``
+    (k, 2, 2) act on disjoint rows and are applied at once. Pass ``M.T`` to
+    rotate columns instead.
+    """
+    idx = pairs.ravel()  # (2k,): p_0, q_0, p_1, q_1, ...
+    xy = M[idx].reshape(len(pairs), 2, -1)  # (k, 2, width)
+    M[idx] = (Jt @ xy).reshape(len(idx), -1)  # (k, 2, 2) @ (k, 2, width)
+
+
+def _tournament_shift(seats: int) -> np.ndarray:
+    """Gather index (seats,) that moves a round-robin seating on by one round.
+
+    ``seats`` (even) players sit round a table: position 0 stays put, the others
+    move one place on each round, and position i faces position ``seats - 1 - i``.
+    The seating is stored with facing positions in adjacent rows ``(2i, 2i + 1)``:
+    if those rows of ``W`` are this round's pairs, those of ``W[shift]`` are the
+    next round's, and ``seats - 1`` rounds pair everyone with everyone once.
+    """
+    half = seats // 2
+    row = np.empty(seats, dtype=np.intp)  # (seats,): storage row of each table position
+    row[:half], row[: half - 1 : -1] = 2 * np.arange(half), 2 * np.arange(half) + 1
+    pos = np.arange(seats)
+    moved = np.where(pos == 0, 0, pos % (seats - 1) + 1)  # (seats,): next position
+    shift = np.empty(seats, dtype=np.intp)
+    shift[row[moved]] = row[pos]
+    return shift
+
+
+def _round_robin_pairs(n: int) -> np.ndarray:
+    """Tournament schedule: every pair ``p < q`` of ``range(n)`` once, in rounds of disjoint pairs.
+
+    Returns an int array (rounds, n // 2, 2); ``out[r]`` lists round r's pairs
+    ``(p, q)``. For odd n a dummy player n joins, and its partner sits the round
+    out. ``rounds = n - 1`` for even n, ``n`` for odd n >= 3 and 0 for n < 2.
+    """
+    if n < 2:
+        return np.zeros((0, 0, 2), dtype=np.intp)
+    seats = n + n % 2
+    order, shift = np.arange(seats), _tournament_shift(seats)  # order: player in each row
+    rounds = []
+    for _ in range(seats - 1):
+        pairs = np.sort(order.reshape(-1, 2), axis=1)  # (seats // 2, 2): rows (2i, 2i + 1)
+        rounds.append(pairs[pairs[:, 1] < n])  # drop the dummy's pair
+        order = order[shift]
+    return np.array(rounds)
 
 
 # ----------------------------------------------------------------------------- LU family
@@ -389,6 +444,13 @@ def eigh(A):
     ``c = 1 / sqrt(1 + t^2)``, ``s = c t``. Sweeping all pairs repeatedly drives
     the off-diagonal part to zero quadratically; ``V`` accumulates the ``J``.
 
+    The pairs are visited in parallel (round-robin) order: a sweep is ``n - 1``
+    rounds (``n`` for odd n) of ``n // 2`` disjoint pairs, as in a tournament
+    schedule. Rotations of disjoint pairs commute, so each round applies all its
+    rotations to the rows and columns of ``A`` at once with vectorised numpy.
+    A pair is skipped once ``|a_pq| <= eps sqrt(|a_pp a_qq|)``; a sweep that skips
+    every pair ends the iteration (``numpy.linalg.LinAlgError`` after 60 sweeps).
+
     Examples
     --------
     >>> w, V = eigh(np.array([[2.0, 1.0], [1.0, 2.0]]))
@@ -412,29 +474,29 @@ def eigh(A):
 
 
 def _jacobi_eigh(a: np.ndarray, floor: float) -> np.ndarray:
-    """Diagonalise symmetric ``a`` in place by Jacobi sweeps; return the rotations ``V``.
+    """Diagonalise symmetric ``a`` (n, n) in place by parallel Jacobi sweeps; return ``V``.
 
     A pair is skipped when ``|a_pq| <= max(eps sqrt(|a_pp a_qq|), floor)``.
     """
-    n = a.shape[0]
-    V = np.eye(n)
+    VT = np.eye(a.shape[0])  # (n, n): row j is column j of V
+    schedule = _round_robin_pairs(a.shape[0])  # (rounds, n // 2, 2)
     for _ in range(_MAX_SWEEPS):
         rotated = False
-        for p in range(n - 1):
-            for q in range(p + 1, n):
-                a_pp, a_qq, a_pq = float(a[p, p]), float(a[q, q]), float(a[p, q])
-                if abs(a_pq) <= max(_EPS * math.sqrt(abs(a_pp * a_qq)), floor):
-                    continue
-                J = _rotation(a_pp, a_qq, a_pq)  # (2, 2)
-                idx = [p, q]
-                a[:, idx] = a[:, idx] @ J  # columns p, q: (n, 2) @ (2, 2)
-                a[idx, :] = J.T @ a[idx, :]  # rows p, q: (2, 2) @ (2, n)
-                a[p, q] = a[q, p] = 0.0
-                V[:, idx] = V[:, idx] @ J
-                rotated = True
+        for pairs in schedule:  # (n // 2, 2): disjoint pairs
+            p, q = pairs.T
+            a_pp, a_qq, a_pq = a[p, p], a[q, q], a[p, q]  # (n // 2,) each
+            skip = np.maximum(_EPS * np.sqrt(np.abs(a_pp)) * np.sqrt(np.abs(a_qq)), floor)
+            act = np.abs(a_pq) > skip
+            if not act.any():
+                continue
+            pairs, Jt = pairs[act], _rotations(a_pp[act], a_qq[act], a_pq[act])
+            for M in (a.T, a, VT):  # columns: A J; rows: J^T (A J); rows of V^T: (V J)^T
+                _rotate_pairs(M, pairs, Jt)
+            a[pairs[:, 0], pairs[:, 1]] = a[pairs[:, 1], pairs[:, 0]] = 0.0
+            rotated = True
         if not rotated:
-            break
-    return V
+            return VT.T
+    raise LinAlgError(f"eigh: Jacobi iteration did not converge in {_MAX_SWEEPS} sweeps")
 
 
 def _eigvec_2x2(a, b, c, d, lam, fallback):
@@ -500,32 +562,40 @@ def eig_2x2(A):
 # ----------------------------------------------------------------------------- SVD family
 
 
-def _householder(X: np.ndarray):
+def _householder(X: np.ndarray, pivot: bool = False):
     """Householder QR of ``X`` (m, r), m >= r, in compact WY form.
 
-    Returns ``(V, T, R)`` with ``Q = H_1 ... H_r = I - V T V^T`` orthogonal (m, m),
-    ``V`` (m, r) unit reflectors (zero above their row), ``T`` (r, r) upper
-    triangular and ``R = (Q^T X)[:r]`` (r, r) upper triangular.
+    Returns ``(V, T, R, perm)`` with ``X[:, perm] = Q R`` and ``Q = H_1 ... H_r =
+    I - V T V^T`` orthogonal (m, m), ``V`` (m, r) unit reflectors (zero above
+    their row), ``T`` (r, r) upper triangular and ``R = (Q^T X[:, perm])[:r]``
+    (r, r) upper triangular. With ``pivot`` each step first swaps in the
+    remaining column of largest norm (Businger-Golub), so ``|R_jj|`` decreases;
+    otherwise ``perm = arange(r)``.
     """
     m, r = X.shape
-    R, V, T = X.copy(), np.zeros((m, r)), np.zeros((r, r))
+    R, V, T, perm = X.copy(), np.zeros((m, r)), np.zeros((r, r)), np.arange(r)
     for j in range(r):
+        if pivot:  # (r - j,) squared norms of the remaining columns
+            i = j + int(np.argmax(np.einsum("ij,ij->j", R[j:, j:], R[j:, j:])))
+            R[:, [j, i]], perm[[j, i]] = R[:, [i, j]], perm[[i, j]]
         v = R[j:, j].copy()
         v[0] += math.copysign(_norm(v), v[0])  # v = x + sign(x_0) ||x|| e_1
-        v_norm = _norm(v)
-        if v_norm == 0.0:  # column already zero below the diagonal: H_j = I
+        v_max = float(np.max(np.abs(v)))
+        if v_max == 0.0:  # column already zero below the diagonal: H_j = I
             continue
-        V[j:, j] = v / v_norm
+        v /= v_max  # max|v| = 1 before normalising: exact unit length even for subnormal x
+        V[j:, j] = v / math.sqrt(float(v @ v))
         R[j:, j:] -= 2.0 * np.outer(V[j:, j], V[j:, j] @ R[j:, j:])  # H_j R
         T[:j, j] = -2.0 * T[:j, :j] @ (V[:, :j].T @ V[:, j])  # WY recursion
         T[j, j] = 2.0
-    return V, T, np.triu(R[:r])
+    return V, T, np.triu(R[:r]), perm
 
 
 def _q_columns(V: np.ndarray, T: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Columns ``start:stop`` of ``Q = I - V T V^T``, shape (m, stop - start)."""
-    m = V.shape[0]
-    return np.eye(m)[:, start:stop] - V @ (T @ V[start:stop].T)  # (m, r) @ (r, stop - start)
+    Q = -V @ (T @ V[start:stop].T)  # (m, r) @ (r, stop - start)
+    Q[np.arange(start, stop), np.arange(stop - start)] += 1.0  # + I[:, start:stop]
+    return Q
 
 
 def _complete_basis(Q: np.ndarray, k: int) -> np.ndarray:
@@ -534,59 +604,84 @@ def _complete_basis(Q: np.ndarray, k: int) -> np.ndarray:
     The Householder QR ``Q = H R`` has ``span(H[:, :r]) = span(Q)``, so the
     columns ``r..k-1`` of the orthogonal ``H`` complete the basis.
     """
-    V, T, _ = _householder(Q)
+    V, T, _, _ = _householder(Q)
     return np.hstack([Q, _q_columns(V, T, Q.shape[1], k)])
 
 
 def _hestenes(G: np.ndarray):
     """One-sided Jacobi on the rows of ``G`` (n, m), n <= m, in place.
 
-    Rotates pairs of rows until all are mutually orthogonal (cosine below
-    ``max(m, 16) * eps``). Returns ``VT`` (n, n) with ``G_final = VT @ G_initial``.
+    Rotates pairs of rows, one round of disjoint pairs at a time, until all are
+    mutually orthogonal (cosine below ``max(m, 16) * eps``). Returns ``VT``
+    (n, n) with ``G_final = VT @ G_initial``. The rows are kept in seating
+    order (:func:`_tournament_shift`), so a round's pairs are adjacent rows: one
+    batched 2x2 matmul rotates them all, and one gather seats the next round.
     """
     n, m = G.shape
-    VT = np.eye(n)
-    tol = max(m, 16) * _EPS
+    seats, tol = n + n % 2, max(m, 16) * _EPS  # odd n: a zero dummy row, never rotated
+    W = np.zeros((seats, m + n))  # [G | VT], one rotation updates both
+    W[:n, :m], W[:n, m:] = G, np.eye(n)
+    buf, order, shift = np.empty_like(W), np.arange(seats), _tournament_shift(seats)
     for _ in range(_MAX_SWEEPS):
         rotated = False
-        for p in range(n - 1):
-            for q in range(p + 1, n):
-                idx = [p, q]
-                pair = G[idx]  # (2, m)
-                (alpha, gamma), (_, beta) = (pair @ pair.T).tolist()  # 2x2 Gram matrix
-                if abs(gamma) <= tol * math.sqrt(alpha * beta) or gamma == 0.0:
-                    continue
-                Jt = _rotation(alpha, beta, gamma).T  # (2, 2), acts on rows
-                G[idx] = Jt @ pair
-                VT[idx] = Jt @ VT[idx]
-                rotated = True
+        for _ in range(seats - 1):
+            Jt = _hestenes_rotations(W.reshape(seats // 2, 2, -1), m, tol)  # (seats // 2, 2, 2)
+            if Jt is not None:
+                np.matmul(Jt, W.reshape(seats // 2, 2, -1), out=buf.reshape(seats // 2, 2, -1))
+                W, buf, rotated = buf, W, True
+            W, buf = np.take(W, shift, axis=0, out=buf, mode="clip"), W  # next round's seating
+            order = order[shift]  # (seats,): row i of W is row order[i] of G
         if not rotated:
-            break
-    return VT
+            G[order[order < n]] = W[order < n, :m]
+            return W[np.argsort(order)[:n], m:]
+    raise LinAlgError(f"svd: Jacobi iteration did not converge in {_MAX_SWEEPS} sweeps")
+
+
+def _hestenes_rotations(xy: np.ndarray, m: int, tol: float):
+    """Rotations ``J^T`` (k, 2, 2) that orthogonalise each row pair of ``xy`` (k, 2, width).
+
+    Only the first m columns count. A pair whose cosine is at most ``tol``, or
+    with a numerically zero row (``||x||^2 <= eps^4``), gets the identity; None
+    when every pair does.
+    """
+    x, y = xy[:, 0, :m], xy[:, 1, :m]  # (k, m) views
+    alpha, beta = np.einsum("ij,ij->i", x, x), np.einsum("ij,ij->i", y, y)
+    gamma = np.einsum("ij,ij->i", x, y)  # (k,): Gram matrices [[alpha, gamma], [gamma, beta]]
+    act = (np.abs(gamma) > tol * np.sqrt(alpha * beta)) & (np.minimum(alpha, beta) > _ZERO2)
+    if not act.any():
+        return None
+    Jt = np.zeros((len(act), 2, 2))
+    Jt[:, 0, 0] = Jt[:, 1, 1] = 1.0
+    Jt[act] = _rotations(alpha[act], beta[act], gamma[act])
+    return Jt
 
 
 def _svd_tall(a: np.ndarray, full_matrices: bool):
     """SVD of ``a`` (m, n) with m >= n >= 1 and max|a| = 1.
 
-    A tall ``a`` is first reduced to its ``R`` (n, n) by Householder QR, so the
-    Jacobi rotations act on vectors of length n instead of m.
+    Preconditioned one-sided Jacobi: QR with column pivoting ``A P = Q1 R1``,
+    then ``R1^T = Q2 R2``, so ``A P = Q1 R2^T Q2^T``. Jacobi orthogonalises the
+    columns of the (n, n) ``R2^T``, ``R2^T VT^T = U2 diag(S)``; the two QRs leave
+    them nearly orthogonal and graded, which saves sweeps. Then
+    ``A = (Q1 U2) diag(S) (VT Q2^T P^T)``.
     """
     m, n = a.shape
-    if m > n:
-        V_h, T_h, R = _householder(a)
-    G = (R if m > n else a).T.copy()  # (n, n): row j is column j of R (or of A)
-    VT = _hestenes(G)
+    V1, T1, R1, perm = _householder(a, pivot=True)
+    V2, T2, R2, _ = _householder(R1.T)
+    G = R2.copy()  # (n, n): row j is column j of R2^T
+    VT = _hestenes(G) @ _q_columns(V2, T2, 0, n).T  # (n, n): VT Q2^T, right vectors of A P
     S = np.sqrt(np.sum(G * G, axis=1))  # (n,) row lengths = singular values
     order = np.argsort(-S, kind="stable")
     S, G, VT = S[order], G[order], VT[order]
     r = int(np.count_nonzero(S > _EPS * _EPS))  # below this the direction is noise
-    U = (G[:r] / S[:r, None]).T  # (n, r): u_j = R v_j / s_j
-    if m > n:
-        U = _q_columns(V_h, T_h, 0, n) @ U  # (m, n) @ (n, r): back to the basis of A
-    k = m if full_matrices else n
-    if r < k:
-        U = _complete_basis(U, k)
-    return U, S, VT
+    U2 = (G[:r] / S[:r, None]).T  # (n, r): u2_j = g_j / s_j
+    if r < n:
+        U2 = _complete_basis(U2, n)  # (n, n)
+    U = _q_columns(V1, T1, 0, m if full_matrices else n)  # (m, k): leading columns of Q1
+    U[:, :n] = U[:, :n] @ U2  # (m, n) @ (n, n); any further columns of Q1 complete the basis
+    Vh = np.empty_like(VT)
+    Vh[:, perm] = VT  # undo the column pivoting: A = U S (VT P^T)
+    return U, S, Vh
 
 
 def svd(A, full_matrices: bool = True):
@@ -616,6 +711,17 @@ def svd(A, full_matrices: bool = True):
     matrix ``[[w_p.w_p, w_p.w_q], [w_p.w_q, w_q.w_q]]``. Never forming ``A^T A``
     keeps tiny singular values accurate. Wide matrices use ``A^T``; ``A`` is
     scaled to ``max|A| = 1`` first. Empty shapes follow ``torch.linalg.svd``.
+
+    Two Householder QRs precondition ``A`` (Drmac and Veselic): ``A P = Q1 R1``
+    with column pivoting, then ``R1^T = Q2 R2``. The rotations act on the
+    columns of the (k, k) ``R2^T``, which are already nearly orthogonal and
+    graded, so fewer sweeps are needed. The pairs are visited in parallel
+    (round-robin) order: a sweep is ``k - 1`` rounds (``k`` for odd k) of
+    ``k // 2`` disjoint pairs, as in a tournament schedule, and each round
+    computes and applies all its rotations at once with vectorised numpy. A
+    pair is skipped once its cosine is at most ``max(k, 16) eps``; a sweep that
+    skips every pair ends the iteration (``numpy.linalg.LinAlgError`` after 60
+    sweeps).
 
     Examples
     --------

@@ -269,6 +269,56 @@ def test_pinv_rank_deficient_vs_torch(device):
     assert linalg.pinv(np.zeros((2, 3))).shape == (3, 2)
 
 
+# ----------------------------------------------------------------------------- parallel Jacobi
+
+
+def test_round_robin_pairs():
+    for n in [*range(12), 101]:
+        rounds = linalg._round_robin_pairs(n)
+        assert rounds.shape == ((n - 1 + n % 2) if n > 1 else 0, n // 2, 2)
+        flat = rounds.reshape(-1, 2)
+        assert np.all(flat[:, 0] < flat[:, 1])
+        assert len({tuple(p) for p in flat}) == len(flat) == n * (n - 1) // 2, "every pair once"
+        for pairs in rounds:
+            assert len(np.unique(pairs)) == pairs.size, "the pairs of a round are disjoint"
+
+
+@pytest.mark.parametrize("shape", [(60, 45), (45, 60), (33, 33), (64, 2), (17, 16)])
+def test_svd_larger_vs_torch(device, shape):
+    A = np.random.default_rng(sum(shape)).standard_normal(shape) * np.logspace(0, -8, shape[1])
+    check_svd(A, device)  # graded columns, even and odd sizes
+    check_svd(A, device, full_matrices=False)
+
+
+@pytest.mark.parametrize("seed", [2, 17])
+def test_svd_tiny_and_subnormal_entries(device, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((18, 15)) * (rng.random((18, 15)) < 0.3)
+    A *= rng.choice([1.0, 1e-200, 1e-320], A.shape)  # down to subnormal numbers
+    check_svd(A, device)
+    check_svd(A.T, device)
+
+
+@pytest.mark.parametrize("n", [33, 64])
+def test_eigh_larger_vs_torch(device, n):
+    M = np.random.default_rng(n).standard_normal((n, n))
+    A = M + M.T
+    w, V = linalg.eigh(A)
+    scale = float(np.abs(w).max())
+    assert_close(w, torch.linalg.eigvalsh(t(A, device)), rtol=1e-10, atol=1e-13 * scale, name="w")
+    check_orthonormal_columns(V, "V")
+    assert_close(V * w @ V.T, A, rtol=0, atol=1e-12 * scale, name="V diag(w) V^T")
+
+
+def test_jacobi_not_converged_raises(monkeypatch):
+    monkeypatch.setattr(linalg, "_MAX_SWEEPS", 1)
+    A = np.random.default_rng(0).standard_normal((10, 10))
+    with pytest.raises(np.linalg.LinAlgError, match="svd: Jacobi iteration did not converge in 1"):
+        linalg.svd(A)
+    with pytest.raises(np.linalg.LinAlgError, match="eigh: Jacobi iteration did not converge in 1"):
+        linalg.eigh(A + A.T)
+
+
 # ----------------------------------------------------------------------------- PCA
 
 
