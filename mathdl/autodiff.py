@@ -444,7 +444,12 @@ class Tensor:
         """Elementwise ``e**x``; ``d/dx = e**x`` (the result itself)."""
         with np.errstate(**_IEEE):
             out = np.exp(self.data)
-        return Tensor.from_op(out, [(self, lambda g: g * out)])
+
+        def vjp(g):
+            with np.errstate(**_IEEE):  # 0 * inf is NaN, silently, as in torch
+                return g * out
+
+        return Tensor.from_op(out, [(self, vjp)])
 
     def log(self) -> Tensor:
         """Elementwise natural logarithm; ``d/dx = 1/x``."""

@@ -87,11 +87,19 @@ def _step(h, x: np.ndarray, power: float, func: str) -> np.ndarray:
         shown = hh if hh.ndim == 0 else f"an array with min {np.min(hh, initial=np.inf)}"
         raise ValueError(f"{func}: h must be positive and finite, got {shown}")
     try:
-        return np.broadcast_to(hh, x.shape).copy()
+        hh = np.broadcast_to(hh, x.shape).copy()
     except ValueError:
         raise ValueError(
             f"{func}: h of shape {hh.shape} does not broadcast to x of shape {x.shape}"
         ) from None
+    lost = x + hh == x  # a step below half the float spacing at x vanishes
+    if lost.any():
+        i = np.argwhere(lost)[0]
+        raise ValueError(
+            f"{func}: step h={hh[tuple(i)]:g} is lost in rounding at x={x[tuple(i)]:g} "
+            f"(x + h == x); use h >= {np.spacing(x[tuple(i)]):g}"
+        )
+    return hh
 
 
 def _call(f, pts: np.ndarray, func: str, shape=None) -> np.ndarray:
@@ -230,7 +238,7 @@ def difference_error(f, df, x, steps):
     x : float
         One finite point.
     steps : array_like, shape (k,)
-        Positive steps, typically ``np.logspace(-16, 0, 100)``.
+        Positive steps, typically ``np.logspace(-15, 0, 100)`` (each must survive ``x + h != x``).
 
     Returns
     -------

@@ -426,3 +426,9 @@ def test_hessian_of_quadratic_form_is_exact_enough(device):
     A = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 4.0]])
     H = hessian(lambda v: v @ (Tensor(A) @ v) / 2, np.array([1.0, -2.0, 0.5]))
     assert_close(H, A, rtol=1e-8, atol=1e-8, name="H of x^T A x / 2")
+
+
+def test_exp_backward_of_overflow_is_silent_like_torch():
+    x = Tensor(np.array([800.0]), requires_grad=True)
+    (1 + x.exp()).log().backward()  # exp overflows to inf; 0 * inf in backward is NaN
+    assert np.isnan(x.grad).all()

@@ -521,3 +521,12 @@ def test_taylor_polynomial_degree_zero_is_constant_and_scalars_stay_scalar():
 def test_taylor_polynomial_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         calculus.taylor_polynomial(*args)
+
+
+def test_a_step_lost_in_rounding_is_an_error_not_nan():
+    with pytest.raises(
+        ValueError, match=r"step h=1e-17 is lost in rounding at x=1 \(x \+ h == x\)"
+    ):
+        calculus.forward_difference(np.sin, 1.0, h=1e-17)
+    with pytest.raises(ValueError, match="lost in rounding"):
+        calculus.difference_error(np.sin, np.cos, 1.0, np.logspace(-17, 0, 5))
