@@ -192,8 +192,10 @@ class Tensor:
 
     Notes
     -----
-    A tensor produced by an operation stores ``_parents``: pairs ``(operand, vjp)``
-    with ``vjp(g) = g J`` for the Jacobian ``J = d out / d operand``. The chain rule
+    A tensor produced by an operation records its operands (:attr:`parents`), the
+    operation's name (:attr:`op`) and, privately, for each operand a ``vjp(g) = g J``
+    for the Jacobian ``J = d out / d operand``; :meth:`topological_order` lists the
+    recorded graph. The chain rule
     in reverse order gives every gradient with one pass over the graph, at a cost of a
     small constant times the forward pass.
 
@@ -206,7 +208,7 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_parents", "data", "grad", "requires_grad")
+    __slots__ = ("_parents", "data", "grad", "op", "requires_grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor
     __array_priority__ = 1000
 
@@ -217,11 +219,12 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._parents: tuple = ()
+        self.op = ""
 
     # ------------------------------------------------------------------ the hook
 
     @classmethod
-    def from_op(cls, data, parents: Iterable[tuple[object, Callable]]) -> Tensor:
+    def from_op(cls, data, parents: Iterable[tuple[object, Callable]], name: str = "") -> Tensor:
         """Wrap the result of a new primitive and record how to differentiate it.
 
         Parameters
@@ -232,6 +235,8 @@ class Tensor:
             For each input: the operand and ``vjp(g) -> gradient w.r.t. the operand``,
             where ``g`` has ``data.shape``. Non-tensor operands, and tensors that do not
             require gradients, are skipped.
+        name : str
+            The operation's name, kept in :attr:`op` for reading the graph.
 
         Returns
         -------
@@ -241,7 +246,9 @@ class Tensor:
         Examples
         --------
         >>> x = Tensor([1.0, -2.0], requires_grad=True)
-        >>> y = Tensor.from_op(np.abs(x.data), [(x, lambda g: g * np.sign(x.data))])
+        >>> y = Tensor.from_op(np.abs(x.data), [(x, lambda g: g * np.sign(x.data))], name="abs")
+        >>> y.op, y.parents == (x,)
+        ('abs', True)
         >>> y.sum().backward()
         >>> x.grad
         array([ 1., -1.])
@@ -256,6 +263,7 @@ class Tensor:
         else:
             out._parents = ()
         out.requires_grad = bool(out._parents)
+        out.op = name if out._parents else ""
         return out
 
     # ------------------------------------------------------------------ properties
@@ -293,7 +301,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing ``data`` that does not require gradients."""
-        return Tensor.from_op(self.data, ())
+        return Tensor.from_op(self.data, (), name="detach")
 
     def zero_grad(self) -> None:
         """Reset ``.grad`` to ``None``, like ``torch``'s ``set_to_none=True``."""
@@ -357,7 +365,7 @@ class Tensor:
                     f"backward: gradient has shape {gradient.shape}, expected {self.shape}"
                 )
         grads = {id(self): gradient}
-        for node in reversed(self._topological_order()):
+        for node in reversed(self.topological_order()):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
@@ -374,7 +382,12 @@ class Tensor:
                 key = id(parent)
                 grads[key] = pg if key not in grads else grads[key] + pg
 
-    def _topological_order(self) -> list[Tensor]:
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The operands this tensor was computed from (empty for a leaf), in order."""
+        return tuple(p for p, _ in self._parents)
+
+    def topological_order(self) -> list[Tensor]:
         """Nodes that require grad, every node after all of its parents (iterative DFS)."""
         order, visited, stack = [], set(), [(self, False)]
         while stack:
@@ -430,7 +443,7 @@ class Tensor:
         return matmul(other, self)
 
     def __neg__(self):
-        return Tensor.from_op(-self.data, [(self, lambda g: -g)])
+        return Tensor.from_op(-self.data, [(self, lambda g: -g)], name="neg")
 
     def __pos__(self):
         return self
@@ -449,7 +462,7 @@ class Tensor:
             with np.errstate(**_IEEE):  # 0 * inf is NaN, silently, as in torch
                 return g * out
 
-        return Tensor.from_op(out, [(self, vjp)])
+        return Tensor.from_op(out, [(self, vjp)], name="exp")
 
     def log(self) -> Tensor:
         """Elementwise natural logarithm; ``d/dx = 1/x``."""
@@ -461,7 +474,7 @@ class Tensor:
             with np.errstate(**_IEEE):
                 return g / x
 
-        return Tensor.from_op(out, [(self, vjp)])
+        return Tensor.from_op(out, [(self, vjp)], name="log")
 
     def sqrt(self) -> Tensor:
         """Elementwise square root; ``d/dx = 1 / (2 sqrt(x))`` (``inf`` at 0, like torch)."""
@@ -472,7 +485,7 @@ class Tensor:
             with np.errstate(**_IEEE):
                 return g / (2 * out)
 
-        return Tensor.from_op(out, [(self, vjp)])
+        return Tensor.from_op(out, [(self, vjp)], name="sqrt")
 
     # ------------------------------------------------------------------ reductions
 
@@ -493,7 +506,9 @@ class Tensor:
         out = np.sum(self.data, axis=dims, keepdims=keepdim)
         shape = self.shape
         return Tensor.from_op(
-            np.asarray(out), [(self, lambda g: _expand_reduced(g, dims, keepdim, shape))]
+            np.asarray(out),
+            [(self, lambda g: _expand_reduced(g, dims, keepdim, shape))],
+            name="sum",
         )
 
     def mean(self, dim=None, keepdim: bool = False) -> Tensor:
@@ -539,7 +554,7 @@ class Tensor:
             count = mask.sum(axis=dims, keepdims=True)
             return _expand_reduced(g, dims, keepdim, x.shape) * mask / count
 
-        return Tensor.from_op(np.asarray(out), [(self, vjp)])
+        return Tensor.from_op(np.asarray(out), [(self, vjp)], name="max")
 
     def min(self, dim=None, keepdim: bool = False) -> Tensor:
         """Smallest value over ``dim``, ``-max(-x)``, with ``torch.amin`` semantics."""
@@ -558,7 +573,9 @@ class Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         old = self.shape
-        return Tensor.from_op(self.data.reshape(shape), [(self, lambda g: g.reshape(old))])
+        return Tensor.from_op(
+            self.data.reshape(shape), [(self, lambda g: g.reshape(old))], name="reshape"
+        )
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two axes, like ``torch.transpose``; the gradient is swapped back.
@@ -570,7 +587,9 @@ class Tensor:
         """
         (d0,), (d1,) = (_normalize_dims(d, self.ndim, "transpose") for d in (dim0, dim1))
         return Tensor.from_op(
-            np.swapaxes(self.data, d0, d1), [(self, lambda g: np.swapaxes(g, d0, d1))]
+            np.swapaxes(self.data, d0, d1),
+            [(self, lambda g: np.swapaxes(g, d0, d1))],
+            name="transpose",
         )
 
     @property
@@ -581,7 +600,7 @@ class Tensor:
                 f".T: expected a tensor with at most 2 dimensions, got shape {self.shape}; "
                 "use transpose(dim0, dim1)"
             )
-        return Tensor.from_op(self.data.T, [(self, lambda g: g.T)])
+        return Tensor.from_op(self.data.T, [(self, lambda g: g.T)], name="T")
 
 
 def tensor(data, requires_grad: bool = False) -> Tensor:
@@ -600,18 +619,18 @@ def tensor(data, requires_grad: bool = False) -> Tensor:
 
 def add(x, y) -> Tensor:
     """``x + y`` with broadcasting; ``d/dx = d/dy = 1``."""
-    return Tensor.from_op(_data(x) + _data(y), [(x, lambda g: g), (y, lambda g: g)])
+    return Tensor.from_op(_data(x) + _data(y), [(x, lambda g: g), (y, lambda g: g)], name="add")
 
 
 def sub(x, y) -> Tensor:
     """``x - y`` with broadcasting; ``d/dx = 1``, ``d/dy = -1``."""
-    return Tensor.from_op(_data(x) - _data(y), [(x, lambda g: g), (y, lambda g: -g)])
+    return Tensor.from_op(_data(x) - _data(y), [(x, lambda g: g), (y, lambda g: -g)], name="sub")
 
 
 def mul(x, y) -> Tensor:
     """``x * y`` with broadcasting; ``d/dx = y``, ``d/dy = x``."""
     a, b = _data(x), _data(y)
-    return Tensor.from_op(a * b, [(x, lambda g: g * b), (y, lambda g: g * a)])
+    return Tensor.from_op(a * b, [(x, lambda g: g * b), (y, lambda g: g * a)], name="mul")
 
 
 def div(x, y) -> Tensor:
@@ -628,7 +647,7 @@ def div(x, y) -> Tensor:
         with np.errstate(**_IEEE):
             return -g * out / b
 
-    return Tensor.from_op(out, [(x, vjp_x), (y, vjp_y)])
+    return Tensor.from_op(out, [(x, vjp_x), (y, vjp_y)], name="div")
 
 
 def pow(x, y) -> Tensor:
@@ -653,7 +672,7 @@ def pow(x, y) -> Tensor:
             d = out * np.log(a)
         return g * np.where(np.equal(a, 0) & np.greater_equal(b, 0), 0, d)
 
-    return Tensor.from_op(out, [(x, vjp_x), (y, vjp_y)])
+    return Tensor.from_op(out, [(x, vjp_x), (y, vjp_y)], name="pow")
 
 
 def matmul(x, y) -> Tensor:
@@ -709,7 +728,7 @@ def matmul(x, y) -> Tensor:
         gb = np.swapaxes(a2, -1, -2) @ grad_out(g)
         return _unbroadcast(gb, b2.shape).reshape(b.shape)
 
-    return Tensor.from_op(np.asarray(out), [(x, vjp_x), (y, vjp_y)])
+    return Tensor.from_op(np.asarray(out), [(x, vjp_x), (y, vjp_y)], name="matmul")
 
 
 def getitem(x: Tensor, key) -> Tensor:
@@ -736,7 +755,7 @@ def getitem(x: Tensor, key) -> Tensor:
             np.add.at(full, key, g)
         return full
 
-    return Tensor.from_op(np.asarray(out), [(x, vjp)])
+    return Tensor.from_op(np.asarray(out), [(x, vjp)], name="getitem")
 
 
 # ----------------------------------------------------------------------------- derivatives

@@ -52,12 +52,12 @@ def _as_array(x) -> np.ndarray:
     return a
 
 
-def _apply(x, forward, backward):
+def _apply(x, forward, backward, name: str):
     """Run ``forward(a) -> out`` on the data; on a Tensor record ``backward(a, out, g)``."""
     if isinstance(x, Tensor):
         a = x.data if np.issubdtype(x.dtype, np.floating) else _as_array(x.data)
         out = forward(a)
-        return Tensor.from_op(out, [(x, lambda g: backward(a, out, g))])
+        return Tensor.from_op(out, [(x, lambda g: backward(a, out, g))], name=name)
     return forward(_as_array(x))
 
 
@@ -187,7 +187,7 @@ def erf(x):
     def backward(a, out, g):
         return g * (2 / math.sqrt(math.pi)) * np.exp(-a * a)
 
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="erf")
 
 
 def erfc(x):
@@ -222,7 +222,7 @@ def erfc(x):
     def backward(a, out, g):
         return g * (-2 / math.sqrt(math.pi)) * np.exp(-a * a)
 
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="erfc")
 
 
 # ----------------------------------------------------------------------------- activations
@@ -248,7 +248,7 @@ def relu(x):
     >>> relu(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
-    return _apply(x, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0))
+    return _apply(x, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0), name="relu")
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
@@ -276,6 +276,7 @@ def leaky_relu(x, negative_slope: float = 0.01):
         x,
         lambda a: np.where(a > 0, a, negative_slope * a),
         lambda a, out, g: g * np.where(a > 0, 1, negative_slope).astype(a.dtype),
+        name="leaky_relu",
     )
 
 
@@ -305,7 +306,7 @@ def sigmoid(x):
     >>> sigmoid(np.array([-1e4, 0.0, 1e4]))
     array([0. , 0.5, 1. ])
     """
-    return _apply(x, _sigmoid, lambda a, out, g: g * out * (1 - out))
+    return _apply(x, _sigmoid, lambda a, out, g: g * out * (1 - out), name="sigmoid")
 
 
 def tanh(x):
@@ -328,7 +329,7 @@ def tanh(x):
     >>> tanh(np.array([0.0, 1e4]))
     array([0., 1.])
     """
-    return _apply(x, np.tanh, lambda a, out, g: g * (1 - out * out))
+    return _apply(x, np.tanh, lambda a, out, g: g * (1 - out * out), name="tanh")
 
 
 def gelu(x, approximate: str = "none"):
@@ -383,7 +384,7 @@ def gelu(x, approximate: str = "none"):
 
     else:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="gelu")
 
 
 # ----------------------------------------------------------------------------- softmax family
@@ -428,7 +429,7 @@ def softmax(x, dim: int = -1):
     def backward(a, s, g):
         return s * (g - (g * s).sum(axis=axis, keepdims=True))
 
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="softmax")
 
 
 def log_softmax(x, dim: int = -1):
@@ -464,7 +465,7 @@ def log_softmax(x, dim: int = -1):
     def backward(a, out, g):
         return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="log_softmax")
 
 
 def logsumexp(x, dim=-1, keepdim: bool = False):
@@ -506,7 +507,7 @@ def logsumexp(x, dim=-1, keepdim: bool = False):
         with np.errstate(invalid="ignore"):
             return g * np.exp(a - out)
 
-    return _apply(x, forward, backward)
+    return _apply(x, forward, backward, name="logsumexp")
 
 
 def cross_entropy(logits, target):

@@ -349,7 +349,7 @@ def matrix_explorer() -> Explorer:
 
     Examples
     --------
-    >>> [s.name for s in matrix_explorer().sliders]
+    >>> [c.name for c in matrix_explorer().controls]
     ['a', 'b', 'c', 'd']
     """
     diagonal, off_diagonal = (0.0, 1.0, 2.0), (-1.0, 0.0, 1.0)  # 81 frames on the site

@@ -432,3 +432,18 @@ def test_exp_backward_of_overflow_is_silent_like_torch():
     x = Tensor(np.array([800.0]), requires_grad=True)
     (1 + x.exp()).log().backward()  # exp overflows to inf; 0 * inf in backward is NaN
     assert np.isnan(x.grad).all()
+
+
+def test_the_recorded_graph_is_public_and_named():
+    from mathdl import functional as F
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    h = x * w
+    loss = F.sigmoid(h).sum() + h.sum()  # h is used twice: a diamond
+    order = loss.topological_order()
+    assert [node.op for node in order][-1] == "add"
+    assert {node.op for node in order} == {"", "mul", "sigmoid", "sum", "add"}
+    assert order.index(h) < min(order.index(p) for p in order if h in p.parents)
+    assert h.parents == (x, w) and x.parents == () and x.op == ""
+    assert len(order) == len({id(node) for node in order}) == 7  # x, w, h, sigmoid, 2 sums, add
