@@ -372,8 +372,8 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
         Maximum number of multiplications.
     tol : float, optional
         Stop when successive unit vectors differ by less than ``tol``.
-    rng : numpy.random.Generator, optional
-        Source of the starting vector; default ``np.random.default_rng(0)``.
+    rng : numpy.random.Generator or int, optional
+        Source of the starting vector (an int is a seed); default seed 0.
 
     Returns
     -------
@@ -398,7 +398,11 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
     n = a.shape[0]
     if n == 0:
         raise ValueError("power_iteration: expected a non-empty matrix, got shape (0, 0)")
-    rng = np.random.default_rng(0) if rng is None else rng
+    if not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
+        raise TypeError(
+            f"power_iteration: rng must be a numpy Generator, an int seed or None, got {rng!r}"
+        )
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng or 0)
     v = rng.standard_normal(n)
     v /= _norm(v)
     for _ in range(num_iters):

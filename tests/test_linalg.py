@@ -471,3 +471,13 @@ def test_pca_not_fitted_and_bad_shapes():
         pca.transform(np.ones((3, 5)))
     with pytest.raises(ValueError, match=r"PCA.inverse_transform: expected 2 columns"):
         pca.inverse_transform(np.ones((3, 4)))
+
+
+def test_power_iteration_takes_an_int_seed_like_a_generator():
+    A = np.diag([3.0, 1.0, 0.5])
+    by_seed = linalg.power_iteration(A, rng=7)
+    by_generator = linalg.power_iteration(A, rng=np.random.default_rng(7))
+    assert by_seed[0] == by_generator[0]
+    np.testing.assert_array_equal(by_seed[1], by_generator[1])
+    with pytest.raises(TypeError, match="rng must be a numpy Generator, an int seed or None"):
+        linalg.power_iteration(A, rng="seven")
