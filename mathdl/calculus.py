@@ -9,23 +9,39 @@ against ``torch.autograd`` and ``torch.trapezoid``.
   gives the errors of both schemes over a sweep of steps (the V-shaped plot).
 * :func:`gradient`, :func:`jacobian`, :func:`hessian` -- derivatives of
   ``f: R^n -> R`` and ``f: R^n -> R^m`` by central differences, one coordinate
-  at a time.
+  at a time, all through one private loop (the Hessian is the Jacobian of the
+  gradient).
 * :func:`taylor_polynomial` -- the degree-n Taylor polynomial from the derivatives
   at one point.
 * :func:`trapezoid`, :func:`simpson` -- composite rules on samples;
   :func:`integrate` applies either to a function on ``[a, b]``.
 * :func:`monte_carlo` -- ``int f`` over a box, or ``E[f(X)]`` for a sampler, with
-  its standard error; randomness comes only from an explicit ``numpy.random.Generator``.
+  its standard error; randomness comes only from ``rng`` (None, an int seed or a
+  ``numpy.random.Generator``, the one policy of :func:`mathdl._validation.as_generator`).
 
-Points and samples must be real and finite; they are converted to float64 and
-every result is float64.
+Exact derivatives live in :mod:`mathdl.autodiff`; finite differences live only here,
+and the step is called ``h`` everywhere. Points and samples must be real and finite;
+they are converted to float64 and every result is float64. ``f`` may return numbers,
+numpy arrays or :class:`mathdl.autodiff.Tensor` values; anything else (None, strings,
+complex values) is a TypeError. Every message starts ``"func: arg ..."``.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
+
+from mathdl._validation import (
+    _kind,
+    as_generator,
+    as_real,
+    check_callable,
+    check_choice,
+    check_int,
+    check_real,
+)
 
 __all__ = [
     "derivative",
@@ -47,42 +63,16 @@ _EPS = float(np.finfo(np.float64).eps)
 # ----------------------------------------------------------------------------- helpers
 
 
-def _check_callable(f, func: str, arg: str = "f") -> None:
-    if not callable(f):
-        raise TypeError(f"{func}: {arg} must be callable, got {type(f).__name__}")
-
-
-def _as_real(x, func: str, arg: str, *, ndims=None) -> np.ndarray:
-    """``x`` as a finite float64 array; TypeError for complex/non-numeric, ValueError else."""
-    try:
-        a = np.asarray(x)
-    except ValueError as err:  # ragged nested lists
-        raise ValueError(f"{func}: {arg} is not a rectangular array ({err})") from None
-    if np.iscomplexobj(a):
-        raise TypeError(f"{func}: {arg} must be real, got complex dtype {a.dtype}")
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
-        raise TypeError(f"{func}: expected a real numeric array for {arg}, got dtype {a.dtype}")
-    if ndims is not None and a.ndim not in ndims:
-        want = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{func}: expected {arg} to be {want}, got shape {a.shape}")
-    a = a.astype(np.float64)
-    bad = ~np.isfinite(a)
-    if bad.any():
-        i = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{func}: {arg} contains NaN or inf (first at index {i}); expected finite values"
-        )
-    return a
+def _real(x, func: str, arg: str, *, ndim=None) -> np.ndarray:
+    """``x`` as a finite float64 array (a fresh one), through the shared validator."""
+    return as_real(x, func, arg, ndim=ndim, finite=True)
 
 
 def _step(h, x: np.ndarray, power: float, func: str) -> np.ndarray:
     """The step for each point of ``x``: ``eps**power * max(1, |x|)`` or the user's ``h``."""
     if h is None:
         return _EPS**power * np.maximum(1.0, np.abs(x))
-    try:
-        hh = np.asarray(h, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: h must be a positive number or array, got {h!r}") from None
+    hh = as_real(h, func, "h")
     if not (np.isfinite(hh).all() and (hh > 0).all()):
         shown = hh if hh.ndim == 0 else f"an array with min {np.min(hh, initial=np.inf)}"
         raise ValueError(f"{func}: h must be positive and finite, got {shown}")
@@ -102,22 +92,72 @@ def _step(h, x: np.ndarray, power: float, func: str) -> np.ndarray:
     return hh
 
 
-def _call(f, pts: np.ndarray, func: str, shape=None) -> np.ndarray:
-    """``f(pts)`` as float64, checked to have ``shape`` when one is given."""
-    y = np.asarray(f(pts), dtype=np.float64)
-    if shape is not None and y.shape != tuple(shape):
+def _numeric(y):
+    """``y`` as a real numeric array; None for None, strings, objects, complex or ragged lists."""
+    if y is None or isinstance(y, (str, bytes)):
+        return None
+    try:
+        a = np.asarray(y)
+    except (TypeError, ValueError):  # ragged nested lists
+        return None
+    real = a.dtype == np.bool_ or (np.issubdtype(a.dtype, np.number) and not np.iscomplexobj(a))
+    return a if real else None
+
+
+def _call(f, pts: np.ndarray, func: str, shape=None, *, scalar: bool = False, arg: str = "f"):
+    """``f(pts)`` as a float64 array, or a clear error.
+
+    ``f`` may return a number, an array or a :class:`mathdl.autodiff.Tensor` (its
+    ``.data`` is used). Anything else (None, a string, objects) and complex values raise
+    TypeError. With ``shape`` the value must have that shape; with ``scalar`` it must
+    have one element and comes back with shape ().
+    """
+    from mathdl.autodiff import Tensor  # here, not at import time: no import cycle
+
+    y = f(pts)
+    y = y.data if isinstance(y, Tensor) else y
+    a = _numeric(y)
+    if a is None:
+        what = _kind(y)
+        if isinstance(y, (complex, np.complexfloating, np.ndarray)) and np.iscomplexobj(y):
+            what = f"complex values (dtype {np.asarray(y).dtype})"
+        want = "a real number" if scalar else "real numbers"
+        raise TypeError(
+            f"{func}: {arg} returned {what} for input of shape {pts.shape}; expected {want}"
+        )
+    if scalar and a.size != 1:
         raise ValueError(
-            f"{func}: f returned shape {y.shape} for input of shape {pts.shape}; "
+            f"{func}: {arg} returned shape {a.shape} for input of shape {pts.shape}; "
+            "expected a scalar (one element)"
+        )
+    if shape is not None and not scalar and a.shape != tuple(shape):
+        raise ValueError(
+            f"{func}: {arg} returned shape {a.shape} for input of shape {pts.shape}; "
             f"expected shape {tuple(shape)}"
         )
-    return y
+    return a.astype(np.float64).reshape(()) if scalar else a.astype(np.float64)
 
 
-def _scalar(f, pts: np.ndarray, func: str) -> float:
-    y = np.asarray(f(pts), dtype=np.float64)
-    if y.size != 1:
-        raise ValueError(f"{func}: f must return a scalar, got shape {y.shape}")
-    return float(y.reshape(()))
+def _central(f, x: np.ndarray, step: np.ndarray, func: str, *, scalar: bool = False):
+    """Central differences of ``f`` along each coordinate of ``x`` (n,), stacked last.
+
+    Column ``j`` is ``(f(x + h_j e_j) - f(x - h_j e_j)) / (x_j^+ - x_j^-)``, divided by the
+    distance between the two points actually evaluated (the representation error of
+    ``h_j`` cancels). Every value must have the shape of the first (one element with
+    ``scalar``); the result has shape ``S + (n,)``. ``2n`` evaluations (one for empty ``x``).
+    This is the one loop behind :func:`gradient`, :func:`jacobian` and :func:`hessian`.
+    """
+    columns, shape = [], None
+    for j in range(x.size):
+        xp, xm = x.copy(), x.copy()
+        xp[j] += step[j]
+        xm[j] -= step[j]
+        fp = _call(f, xp, func, shape, scalar=scalar)
+        shape = fp.shape  # every later value must match the first
+        columns.append((fp - _call(f, xm, func, shape, scalar=scalar)) / (xp[j] - xm[j]))
+    if not columns:  # empty x: one evaluation gives the shape of the result
+        return np.empty((*_call(f, x, func, scalar=scalar).shape, 0))
+    return np.stack(columns, axis=-1)  # S + (n,)
 
 
 # ----------------------------------------------------------------------------- derivatives
@@ -143,7 +183,8 @@ def derivative(f, x, h=None):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``x`` is not real.
+        If ``f`` is not callable, ``x`` or ``h`` is not real, or ``f`` returns something
+        other than real numbers (None, a string, complex values).
     ValueError
         If ``x`` has NaN/inf, ``h <= 0`` or ``f`` changes the shape.
 
@@ -173,8 +214,8 @@ def derivative(f, x, h=None):
     >>> print(np.round(derivative(lambda x: x**3, [1.0, 2.0]), 8))
     [ 3. 12.]
     """
-    _check_callable(f, "derivative")
-    xa = _as_real(x, "derivative", "x")
+    check_callable(f, "derivative")
+    xa = _real(x, "derivative", "x")
     step = _step(h, xa, 1 / 3, "derivative")
     xp, xm = xa + step, xa - step
     d = (_call(f, xp, "derivative", xa.shape) - _call(f, xm, "derivative", xa.shape)) / (xp - xm)
@@ -200,7 +241,8 @@ def forward_difference(f, x, h=None):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``x`` is not real.
+        If ``f`` is not callable, ``x`` or ``h`` is not real, or ``f`` returns something
+        other than real numbers.
     ValueError
         If ``x`` has NaN/inf, ``h <= 0`` or ``f`` changes the shape.
 
@@ -218,8 +260,8 @@ def forward_difference(f, x, h=None):
     >>> print(f"{forward_difference(np.exp, 0.0):.7f}")
     1.0000000
     """
-    _check_callable(f, "forward_difference")
-    xa = _as_real(x, "forward_difference", "x")
+    check_callable(f, "forward_difference")
+    xa = _real(x, "forward_difference", "x")
     step = _step(h, xa, 1 / 2, "forward_difference")
     xp = xa + step
     fx = _call(f, xa, "forward_difference", xa.shape)
@@ -250,9 +292,10 @@ def difference_error(f, df, x, steps):
     Raises
     ------
     TypeError
-        If ``f`` or ``df`` is neither callable nor (for ``df``) a real number.
+        If ``f`` is not callable, ``df`` is neither callable nor a real number (or returns
+        something else), or ``x`` is not a real number.
     ValueError
-        If ``x`` is not a finite scalar or a step is not positive.
+        If ``x`` or ``df`` is not finite or a step is not positive.
 
     Notes
     -----
@@ -266,17 +309,18 @@ def difference_error(f, df, x, steps):
     >>> bool(cen[1] < fwd[1] < fwd[0])
     True
     """
-    _check_callable(f, "difference_error")
-    xa = _as_real(x, "difference_error", "x", ndims=(0,))
-    hs = _as_real(steps, "difference_error", "steps", ndims=(1,))
+    check_callable(f, "difference_error")
+    xa = check_real(x, "difference_error", "x")
+    hs = _real(steps, "difference_error", "steps", ndim=1)
     if not (hs > 0).all():
         raise ValueError(f"difference_error: steps must be positive, got {hs}")
-    exact = float(df(xa)) if callable(df) else df
-    if isinstance(exact, bool) or not isinstance(exact, (int, float, np.integer, np.floating)):
-        raise TypeError(
-            f"difference_error: df must be callable or a real number, got {type(df).__name__}"
-        )
-    xs = np.full(hs.shape, float(xa))  # (k,): one copy of x per step
+    if callable(df):
+        exact = float(_call(df, np.asarray(xa), "difference_error", scalar=True, arg="df"))
+    elif isinstance(df, bool) or not isinstance(df, numbers.Real):
+        raise TypeError(f"difference_error: df must be callable or a real number, got {_kind(df)}")
+    else:
+        exact = check_real(df, "difference_error", "df")
+    xs = np.full(hs.shape, xa)  # (k,): one copy of x per step
     fwd = forward_difference(f, xs, hs)
     cen = derivative(f, xs, hs)
     return np.abs(fwd - exact), np.abs(cen - exact)
@@ -288,7 +332,8 @@ def gradient(f, x, h=None):
     Parameters
     ----------
     f : callable
-        Takes an array of shape (n,) and returns a scalar.
+        Takes an array of shape (n,) and returns a scalar: a number, a one-element
+        array or a one-element :class:`mathdl.autodiff.Tensor`.
     x : array_like, shape (n,)
         A finite point.
     h : float or array_like of shape (n,), optional
@@ -301,7 +346,8 @@ def gradient(f, x, h=None):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``x`` is not real.
+        If ``f`` is not callable, ``x`` or ``h`` is not real, or ``f`` returns something
+        other than a real number (None, a string, a complex value).
     ValueError
         If ``x`` is not 1-D or has NaN/inf, ``h <= 0`` or ``f`` does not return a scalar.
 
@@ -310,7 +356,8 @@ def gradient(f, x, h=None):
     ``g_i = (f(x + h_i e_i) - f(x - h_i e_i)) / 2 h_i`` (with the exact distance between
     the two points as in :func:`derivative`, whose error analysis applies coordinate
     by coordinate). ``f`` is a black box, so this is a plain loop of ``2n``
-    evaluations; it does not assume that ``f`` accepts a batch of points.
+    evaluations; it does not assume that ``f`` accepts a batch of points. The exact
+    gradient is ``mathdl.autodiff.grad(f)``.
 
     Examples
     --------
@@ -318,16 +365,9 @@ def gradient(f, x, h=None):
     >>> print(np.round(g, 8))
     [2. 3.]
     """
-    _check_callable(f, "gradient")
-    xa = _as_real(x, "gradient", "x", ndims=(1,))
-    step = _step(h, xa, 1 / 3, "gradient")
-    g = np.empty(xa.shape)
-    for i in range(xa.size):
-        xp, xm = xa.copy(), xa.copy()
-        xp[i] += step[i]
-        xm[i] -= step[i]
-        g[i] = (_scalar(f, xp, "gradient") - _scalar(f, xm, "gradient")) / (xp[i] - xm[i])
-    return g
+    check_callable(f, "gradient")
+    xa = _real(x, "gradient", "x", ndim=1)
+    return _central(f, xa, _step(h, xa, 1 / 3, "gradient"), "gradient", scalar=True)
 
 
 def jacobian(f, x, h=None):
@@ -337,7 +377,8 @@ def jacobian(f, x, h=None):
     ----------
     f : callable
         Takes an array of shape (n,) and returns an array of shape (m,) (any fixed shape
-        ``S`` is allowed; the result then has shape ``S + (n,)``, as in torch).
+        ``S`` is allowed; the result then has shape ``S + (n,)``, as in torch). Numbers,
+        arrays and :class:`mathdl.autodiff.Tensor` values are accepted.
     x : array_like, shape (n,)
         A finite point.
     h : float or array_like of shape (n,), optional
@@ -351,7 +392,8 @@ def jacobian(f, x, h=None):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``x`` is not real.
+        If ``f`` is not callable, ``x`` or ``h`` is not real, or ``f`` returns something
+        other than real numbers.
     ValueError
         If ``x`` is not 1-D or has NaN/inf, ``h <= 0`` or ``f`` changes its output shape.
 
@@ -359,6 +401,7 @@ def jacobian(f, x, h=None):
     -----
     ``J[:, j] = (f(x + h_j e_j) - f(x - h_j e_j)) / 2 h_j``: ``2n`` evaluations, error
     ``O(h^2)`` per column, ``~ eps^(2/3)`` at the default step (see :func:`derivative`).
+    The exact Jacobian is ``mathdl.autodiff.jacobian``.
 
     Examples
     --------
@@ -367,27 +410,19 @@ def jacobian(f, x, h=None):
     [[3. 2.]
      [1. 1.]]
     """
-    _check_callable(f, "jacobian")
-    xa = _as_real(x, "jacobian", "x", ndims=(1,))
-    step = _step(h, xa, 1 / 3, "jacobian")
-    out_shape = _call(f, xa, "jacobian").shape
-    J = np.empty((*out_shape, xa.size))
-    for j in range(xa.size):
-        xp, xm = xa.copy(), xa.copy()
-        xp[j] += step[j]
-        xm[j] -= step[j]
-        diff = _call(f, xp, "jacobian", out_shape) - _call(f, xm, "jacobian", out_shape)
-        J[..., j] = diff / (xp[j] - xm[j])
-    return J
+    check_callable(f, "jacobian")
+    xa = _real(x, "jacobian", "x", ndim=1)
+    return _central(f, xa, _step(h, xa, 1 / 3, "jacobian"), "jacobian")
 
 
 def hessian(f, x, h=None):
-    """Hessian of ``f: R^n -> R`` by second-order central differences.
+    """Hessian of ``f: R^n -> R``: central differences of the central-difference gradient.
 
     Parameters
     ----------
     f : callable
-        Takes an array of shape (n,) and returns a scalar.
+        Takes an array of shape (n,) and returns a scalar (a number, a one-element array
+        or a one-element :class:`mathdl.autodiff.Tensor`).
     x : array_like, shape (n,)
         A finite point.
     h : float or array_like of shape (n,), optional
@@ -396,60 +431,69 @@ def hessian(f, x, h=None):
     Returns
     -------
     H : ndarray, shape (n, n)
-        Exactly symmetric.
+        Symmetric up to rounding; it is not symmetrised (see Notes).
 
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``x`` is not real.
+        If ``f`` is not callable, ``x`` or ``h`` is not real, or ``f`` returns something
+        other than a real number (None, a string, a complex value).
     ValueError
         If ``x`` is not 1-D or has NaN/inf, ``h <= 0`` or ``f`` does not return a scalar.
 
     Notes
     -----
-    With ``f_{+-} = f(x +- h_i e_i)`` and ``f_{st} = f(x + s h_i e_i + t h_j e_j)``::
+    ``H`` is the :func:`jacobian` of :func:`gradient`, both with the steps ``h``: column
+    ``j`` is ``(g(x + h_j e_j) - g(x - h_j e_j)) / 2 h_j`` with
+    ``g_i(y) = (f(y + h_i e_i) - f(y - h_i e_i)) / 2 h_i``. Written out, with
+    ``f_{st} = f(x + s h_i e_i + t h_j e_j)``::
 
-        H_ii = (f_+ - 2 f(x) + f_-) / h_i^2
-        H_ij = H_ji = (f_{++} - f_{+-} - f_{-+} + f_{--}) / (4 h_i h_j)      (i < j)
+        H_ii = (f(x + 2 h_i e_i) - 2 f(x) + f(x - 2 h_i e_i)) / (4 h_i^2)
+        H_ij = (f_{++} - f_{-+} - f_{+-} + f_{--}) / (4 h_i h_j)            (i != j)
 
-    ``2 n^2 + 1`` evaluations in all, in a loop.
+    (each ``2 h`` being the distance actually evaluated). ``4 n^2`` evaluations, in the
+    one loop shared with :func:`gradient` and :func:`jacobian`. ``H`` is not
+    symmetrised: ``H_ij`` and ``H_ji`` combine the same four values in a different
+    order, so they agree to rounding, about ``eps |f| / (h_i h_j)``, not bit for bit.
 
-    Error analysis (diagonal). ``f(x+h) + f(x-h) - 2 f = h^2 f'' + h^4 f''''/12 + ...``,
-    so the truncation error is ``h^2 |f''''| / 12``; the round-off is
-    ``(1 + 2 + 1) eps |f| / h^2``. ``E(h) = h^2 |f''''| / 12 + 4 eps |f| / h^2`` is
-    smallest at ``h* = (48 eps |f| / |f''''|)^(1/4) ~ eps^(1/4)``, with
-    ``E(h*) = (4 eps |f| |f''''| / 3)^(1/2)`` of order ``eps^(1/2) ~ 1.5e-8``. The
-    off-diagonal formula has the same orders (truncation ``O(h_i h_j)`` times fourth
+    Error analysis (diagonal, an effective step ``2h``).
+    ``f(x+2h) + f(x-2h) - 2 f = 4 h^2 f'' + 16 h^4 f''''/12 + ...``, so the truncation
+    error is ``h^2 |f''''| / 3``; the round-off is ``(1 + 2 + 1) eps |f| / (4 h^2)``.
+    ``E(h) = h^2 |f''''| / 3 + eps |f| / h^2`` is smallest at
+    ``h* = (3 eps |f| / |f''''|)^(1/4) ~ eps^(1/4)``, with
+    ``E(h*) = 2 (eps |f| |f''''| / 3)^(1/2)`` of order ``eps^(1/2) ~ 1.5e-8``. The
+    off-diagonal formula has the same orders (truncation ``O(h^2)`` times fourth
     derivatives, round-off ``eps |f| / (h_i h_j)``). Second derivatives by differences
-    are thus good to about eight digits, not ten.
+    of differences are thus good to about eight digits, not ten.
+
+    With an exact gradient only one level of differences remains: the Hessian is also
+    ``calculus.jacobian(autodiff.grad(f), x)``, central differences of the reverse-mode
+    gradient, with error ``O(h^2)`` (truncation ``h^2 |d^3 grad f| / 6``, round-off
+    ``eps |grad f| / h``) at :func:`jacobian`'s step ``eps^(1/3)``: about
+    ``eps^(2/3) ~ 4e-11``, ten digits. It is not symmetrised either, so comparing it
+    with its transpose measures that error (the exact Hessian is symmetric when the
+    second derivatives are continuous, by Schwarz's theorem).
 
     Examples
     --------
     >>> H = hessian(lambda v: v[0] ** 2 * v[1], np.array([1.0, 2.0]))
-    >>> print(np.round(H, 6))
+    >>> print(np.round(H, 6) + 0.0)
+    [[4. 2.]
+     [2. 0.]]
+    >>> from mathdl import autodiff
+    >>> H1 = jacobian(autodiff.grad(lambda v: v[0] ** 2 * v[1]), np.array([1.0, 2.0]))
+    >>> print(np.round(H1, 9) + 0.0)
     [[4. 2.]
      [2. 0.]]
     """
-    _check_callable(f, "hessian")
-    xa = _as_real(x, "hessian", "x", ndims=(1,))
+    check_callable(f, "hessian")
+    xa = _real(x, "hessian", "x", ndim=1)
     step = _step(h, xa, 1 / 4, "hessian")
-    n = xa.size
 
-    def at(*shifts):  # f at x + sum of s * h_k e_k, for the pairs (k, s) given
-        p = xa.copy()
-        for k, s in shifts:
-            p[k] += s * step[k]
-        return _scalar(f, p, "hessian")
+    def g(p):  # (n,) -> (n,): the central-difference gradient at p, steps h
+        return _central(f, p, step, "hessian", scalar=True)
 
-    f0 = at()
-    H = np.empty((n, n))
-    for i in range(n):
-        H[i, i] = (at((i, 1)) - 2.0 * f0 + at((i, -1))) / step[i] ** 2
-        for j in range(i + 1, n):
-            num = at((i, 1), (j, 1)) - at((i, 1), (j, -1))
-            num -= at((i, -1), (j, 1)) - at((i, -1), (j, -1))
-            H[i, j] = H[j, i] = num / (4.0 * step[i] * step[j])
-    return H
+    return _central(g, xa, step, "hessian")
 
 
 def taylor_polynomial(derivatives, a, x):
@@ -480,11 +524,11 @@ def taylor_polynomial(derivatives, a, x):
     >>> float(taylor_polynomial([1.0, 1.0, 1.0, 1.0], 0.0, 1.0))  # e ~ 1 + 1 + 1/2 + 1/6
     2.6666666666666665
     """
-    d = _as_real(derivatives, "taylor_polynomial", "derivatives", ndims=(1,))
+    d = _real(derivatives, "taylor_polynomial", "derivatives", ndim=1)
     if d.size == 0:
-        raise ValueError("taylor_polynomial: derivatives is empty; expected at least f(a)")
-    a = float(_as_real(a, "taylor_polynomial", "a", ndims=(0,)))
-    t = _as_real(x, "taylor_polynomial", "x") - a
+        raise ValueError("taylor_polynomial: derivatives must hold at least f(a), got shape (0,)")
+    a = check_real(a, "taylor_polynomial", "a")
+    t = _real(x, "taylor_polynomial", "x") - a
     coefficients = d / np.array([math.factorial(k) for k in range(d.size)], dtype=np.float64)
     result = np.full_like(t, coefficients[-1])
     for c in coefficients[-2::-1]:  # Horner: one pass per degree, vectorised over x
@@ -497,19 +541,13 @@ def taylor_polynomial(derivatives, a, x):
 
 def _samples(y, x, dx, func: str):
     """Validate samples: ``y`` (..., N), ``x`` None, (N,) or y's shape; returns widths."""
-    ya = _as_real(y, func, "y")
+    ya = _real(y, func, "y")
     if ya.ndim == 0:
-        raise ValueError(f"{func}: expected y to have at least 1 dimension, got shape ()")
+        raise ValueError(f"{func}: y must have at least 1 dimension, got shape ()")
     N = ya.shape[-1]
     if x is None:
-        try:
-            dxf = float(dx)
-        except (TypeError, ValueError):
-            raise TypeError(f"{func}: dx must be a real number, got {dx!r}") from None
-        if not math.isfinite(dxf):
-            raise ValueError(f"{func}: dx must be finite, got {dxf}")
-        return ya, np.full(max(N - 1, 0), dxf)
-    xa = _as_real(x, func, "x")
+        return ya, np.full(max(N - 1, 0), check_real(dx, func, "dx"))
+    xa = _real(x, func, "x")
     if xa.shape != ya.shape and xa.shape != (N,):
         raise ValueError(
             f"{func}: x has shape {xa.shape} but y has shape {ya.shape}; "
@@ -605,11 +643,12 @@ def simpson(y, x=None, dx=1.0):
     N = ya.shape[-1]
     if N < 3 or N % 2 == 0:
         raise ValueError(
-            f"simpson: needs an odd number of samples >= 3 (an even number of intervals), "
-            f"got {N} samples"
+            f"simpson: y must have an odd number of samples >= 3 along its last axis "
+            f"(an even number of intervals), got {N} samples (shape {ya.shape})"
         )
     if not ((w > 0).all() or (w < 0).all()):
-        raise ValueError("simpson: x must be strictly monotonic (and dx nonzero)")
+        arg = "dx must be nonzero" if x is None else "x must be strictly monotonic"
+        raise ValueError(f"simpson: {arg}, got {dx if x is None else np.asarray(x)}")
     h0, h1 = w[..., 0::2], w[..., 1::2]  # (..., N // 2) each
     y0, y1, y2 = ya[..., 0:-2:2], ya[..., 1::2], ya[..., 2::2]
     s = h0 + h1
@@ -638,7 +677,8 @@ def integrate(f, a, b, n=128, rule="simpson"):
     Raises
     ------
     TypeError
-        If ``f`` is not callable or ``n`` is not an int.
+        If ``f`` is not callable or returns something other than real numbers, a limit is
+        not a real number, ``n`` is not an int or ``rule`` is not a string.
     ValueError
         If ``a >= b``, a limit is not finite, ``n < 1`` (odd ``n`` for Simpson), the rule is
         unknown or ``f`` changes the shape.
@@ -655,24 +695,42 @@ def integrate(f, a, b, n=128, rule="simpson"):
     >>> print(f"{integrate(np.sin, 0.0, np.pi, rule='trapezoid'):.4f}")
     1.9999
     """
-    _check_callable(f, "integrate")
-    lo = float(_as_real(a, "integrate", "a", ndims=(0,)))
-    hi = float(_as_real(b, "integrate", "b", ndims=(0,)))
+    check_callable(f, "integrate")
+    lo, hi = check_real(a, "integrate", "a"), check_real(b, "integrate", "b")
     if lo >= hi:
-        raise ValueError(f"integrate: expected a < b, got a={lo} and b={hi}")
-    if rule not in ("simpson", "trapezoid"):
-        raise ValueError(f"integrate: rule must be 'simpson' or 'trapezoid', got {rule!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"integrate: n must be an int, got {type(n).__name__}")
+        raise ValueError(f"integrate: a must be < b, got a={lo} and b={hi}")
+    rule = check_choice(rule, "integrate", "rule", ["simpson", "trapezoid"])
+    n = check_int(n, "integrate", "n")
     if n < 1 or (rule == "simpson" and n % 2):
         want = "an even int >= 2" if rule == "simpson" else "an int >= 1"
         raise ValueError(f"integrate: n must be {want} for rule={rule!r}, got {n}")
-    xs = np.linspace(lo, hi, int(n) + 1)
+    xs = np.linspace(lo, hi, n + 1)
     ys = _call(f, xs, "integrate", xs.shape)
     return float(simpson(ys, xs) if rule == "simpson" else trapezoid(ys, xs))
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
+
+
+def _bounds(domain):
+    """The pair ``(a, b)`` of :func:`monte_carlo` as finite float64 arrays with ``a < b``."""
+    try:
+        lo, hi = domain
+    except TypeError:
+        raise TypeError(
+            f"monte_carlo: domain must be a pair (a, b) or a sampler, got {_kind(domain)}"
+        ) from None
+    except ValueError:
+        raise ValueError(
+            f"monte_carlo: domain must be a pair (a, b) or a sampler, got {domain!r}"
+        ) from None
+    lo = _real(lo, "monte_carlo", "a", ndim=(0, 1))
+    hi = _real(hi, "monte_carlo", "b", ndim=(0, 1))
+    if lo.shape != hi.shape:
+        raise ValueError(f"monte_carlo: b must have the shape {lo.shape} of a, got {hi.shape}")
+    if not (lo < hi).all():
+        raise ValueError(f"monte_carlo: a must be < b elementwise, got a={lo} and b={hi}")
+    return lo, hi
 
 
 def monte_carlo(f, domain, n, rng):
@@ -689,8 +747,10 @@ def monte_carlo(f, domain, n, rng):
         ``domain(rng, n)`` returning ``n`` draws of ``X``, for ``E[f(X)]``.
     n : int
         Number of samples, at least 2.
-    rng : numpy.random.Generator
-        The only source of randomness, e.g. ``np.random.default_rng(0)``.
+    rng : None, int or numpy.random.Generator
+        The only source of randomness, as everywhere in mathdl: None (fresh entropy),
+        an int seed >= 0, or a Generator (used as it is, and advanced). The sampler
+        receives the Generator.
 
     Returns
     -------
@@ -700,10 +760,12 @@ def monte_carlo(f, domain, n, rng):
     Raises
     ------
     TypeError
-        If ``f`` is not callable, ``n`` is not an int or ``rng`` is not a Generator.
+        If ``f`` is not callable or returns something other than real numbers, ``n`` is
+        not an int, ``rng`` is none of the above, or ``domain`` is neither a pair nor
+        callable.
     ValueError
-        If ``n < 2``, the bounds are malformed or not finite, some ``a_i >= b_i``, or
-        ``f`` returns the wrong shape.
+        If ``n < 2``, ``rng`` is a negative seed, the bounds are malformed or not finite,
+        some ``a_i >= b_i``, or ``f`` or the sampler returns the wrong shape.
 
     Notes
     -----
@@ -715,43 +777,22 @@ def monte_carlo(f, domain, n, rng):
 
     Examples
     --------
-    >>> est, se = monte_carlo(np.sin, (0.0, np.pi), 10_000, np.random.default_rng(0))
+    >>> est, se = monte_carlo(np.sin, (0.0, np.pi), 10_000, rng=0)
     >>> bool(abs(est - 2.0) < 4 * se), bool(se < 0.02)
     (True, True)
     """
-    _check_callable(f, "monte_carlo")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"monte_carlo: n must be an int, got {type(n).__name__}")
-    if n < 2:
-        raise ValueError(f"monte_carlo: n must be at least 2 (for the standard error), got {n}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"monte_carlo: rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
-    n = int(n)
+    check_callable(f, "monte_carlo")
+    n = check_int(n, "monte_carlo", "n", min=2)  # 2 for the standard error
+    rng = as_generator(rng, "monte_carlo")
     if callable(domain):
         samples, volume = np.asarray(domain(rng, n)), 1.0
         if samples.ndim == 0 or samples.shape[0] != n:
             raise ValueError(
-                f"monte_carlo: the sampler returned shape {samples.shape}; expected ({n}, ...)"
+                f"monte_carlo: domain (a sampler) returned shape {samples.shape}; "
+                f"expected ({n}, ...)"
             )
     else:
-        try:
-            lo, hi = domain
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"monte_carlo: domain must be a pair (a, b) or a sampler, got {domain!r}"
-            ) from None
-        lo = _as_real(lo, "monte_carlo", "a", ndims=(0, 1))
-        hi = _as_real(hi, "monte_carlo", "b", ndims=(0, 1))
-        if lo.shape != hi.shape:
-            raise ValueError(
-                f"monte_carlo: a has shape {lo.shape} but b has shape {hi.shape}; "
-                "expected equal shapes"
-            )
-        if not (lo < hi).all():
-            raise ValueError(f"monte_carlo: expected a < b, got a={lo} and b={hi}")
+        lo, hi = _bounds(domain)
         volume = float(np.prod(hi - lo))
         samples = lo + (hi - lo) * rng.random((n, *lo.shape))  # (n,) or (n, d)
     fs = _call(f, samples, "monte_carlo", (n,))

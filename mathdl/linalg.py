@@ -11,11 +11,15 @@ against ``torch.linalg``. Names and conventions follow ``torch.linalg``:
 * :func:`eig_2x2` -- any real 2x2 matrix, from the characteristic polynomial.
 * :func:`svd`, :func:`pinv`, :func:`matrix_rank` -- one-sided (Hestenes) Jacobi
   SVD, accurate for rank-deficient and ill-conditioned matrices.
+* :func:`low_rank` -- the best rank-k approximation from an SVD's factors.
 * :class:`PCA` -- principal component analysis through :func:`svd`.
 
-Inputs are validated by one helper: they must be real, numeric, finite and
-2-D. Integers and booleans are computed as float64; a floating input keeps
-its dtype on output (the arithmetic itself is always float64).
+Inputs are validated by :mod:`mathdl._validation`: they must be real, numeric,
+finite and 2-D (TypeError for the wrong kind of input, ValueError for a wrong
+value, every message starting ``"func: arg ..."``). Integers and booleans are
+computed as float64; a floating input keeps its dtype on output (the
+arithmetic itself is always float64). Randomness (:func:`power_iteration`)
+takes ``rng`` as None, an int seed or a ``numpy.random.Generator``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import math
 import numpy as np
 from numpy.linalg import LinAlgError  # the exception class only; no np.linalg routines are used
 
+from mathdl._validation import as_generator, as_real, check_bool, check_int, check_real
+
 __all__ = [
     "PCA",
     "NotFittedError",
@@ -32,6 +38,7 @@ __all__ = [
     "eig_2x2",
     "eigh",
     "inv",
+    "low_rank",
     "lu",
     "matrix_rank",
     "pinv",
@@ -49,30 +56,17 @@ _ZERO2 = _EPS**4  # svd: a row with ||g||^2 <= eps^4 (s <= eps^2 max|A|) is nume
 # ----------------------------------------------------------------------------- helpers
 
 
-def _as_real(x, func: str, *, arg: str = "A", ndims=(2,), square: bool = False):
-    """Validate ``x`` and return ``(float64 copy, output dtype)``.
+def _validated(x, func: str, arg: str = "A", *, ndim=2, square: bool = False):
+    """``x`` checked by :func:`~mathdl._validation.as_real`, with the dtype to return results in.
 
-    Raises TypeError for complex or non-numeric dtypes, ValueError for a wrong
-    number of dimensions, a non-square matrix (when ``square``) or NaN/inf.
+    Returns ``(float64 copy that the caller may overwrite, output dtype)``: a floating
+    input keeps its dtype on output, integers and booleans give float64. TypeError for
+    complex or non-numeric input, ValueError for a wrong number of dimensions, a
+    non-square matrix (with ``square``) or NaN/inf.
     """
-    try:
-        a = np.asarray(x)
-    except ValueError as err:  # ragged nested lists
-        raise ValueError(f"{func}: {arg} is not a rectangular array ({err})") from None
-    if np.iscomplexobj(a):
-        raise TypeError(f"{func}: complex matrices are not supported (got dtype {a.dtype})")
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
-        raise TypeError(f"{func}: expected a real numeric array for {arg}, got dtype {a.dtype}")
-    if a.ndim not in ndims:
-        want = "a 2-D matrix" if ndims == (2,) else f"{arg} to be 1-D or 2-D"
-        raise ValueError(f"{func}: expected {want}, got shape {a.shape}")
-    if square and a.shape[0] != a.shape[1]:
-        raise ValueError(f"{func}: expected a square matrix, got shape {a.shape}")
-    out_dtype = a.dtype if np.issubdtype(a.dtype, np.floating) else np.dtype(np.float64)
-    a = a.astype(np.float64)  # always a fresh copy we may overwrite
-    if not np.isfinite(a).all():
-        raise ValueError(f"{func}: {arg} contains NaN or inf")
-    return a, out_dtype
+    a = as_real(x, func, arg, ndim=ndim, square=square, finite=True, copy=True)
+    dtype = np.asarray(x).dtype  # x passed the checks, so this conversion succeeds
+    return a, dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
 def _norm(x: np.ndarray) -> float:
@@ -173,7 +167,7 @@ def _lu_factor(a: np.ndarray, func: str, check: bool):
         pivot = a[k, k]
         if check and abs(pivot) <= tol:
             raise LinAlgError(
-                f"{func}: matrix of shape {a.shape} is singular (zero pivot in column {k})"
+                f"{func}: A of shape {a.shape} is singular (zero pivot in column {k})"
             )
         if pivot == 0.0:
             continue
@@ -217,6 +211,10 @@ def lu(A):
 
     Raises
     ------
+    TypeError
+        If ``A`` is complex or not numeric.
+    ValueError
+        If ``A`` is not a finite square matrix.
     numpy.linalg.LinAlgError
         If a pivot satisfies ``|u_kk| <= n * eps * max|A|`` (numerically singular).
 
@@ -237,7 +235,7 @@ def lu(A):
     >>> bool(np.allclose(P @ L @ U, A))
     True
     """
-    a, dtype = _as_real(A, "lu", square=True)
+    a, dtype = _validated(A, "lu", square=True)
     packed, perm, _ = _lu_factor(a, "lu", check=True)
     n = a.shape[0]
     L = np.tril(packed, -1) + np.eye(n)
@@ -278,13 +276,13 @@ def solve(A, B):
     >>> print(solve(A, np.array([3.0, 5.0])))
     [0.8 1.4]
     """
-    a, dtype_a = _as_real(A, "solve", square=True)
-    b, dtype_b = _as_real(B, "solve", arg="B", ndims=(1, 2))
+    a, dtype_a = _validated(A, "solve", square=True)
+    b, dtype_b = _validated(B, "solve", arg="B", ndim=(1, 2))
     n = a.shape[0]
     if b.shape[0] != n:
         raise ValueError(
-            f"solve: A has shape {a.shape} but B has shape {b.shape}; "
-            f"expected B of shape ({n},) or ({n}, k)"
+            f"solve: B must have shape ({n},) or ({n}, k) to match A of shape {a.shape}, "
+            f"got shape {b.shape}"
         )
     packed, perm, _ = _lu_factor(a, "solve", check=True)
     b2 = b.reshape(n, -1)[perm]  # (n,) -> (n, 1); rows in pivot order
@@ -320,7 +318,7 @@ def inv(A):
     [[0.5  0.  ]
      [0.   0.25]]
     """
-    a, dtype = _as_real(A, "inv", square=True)
+    a, dtype = _validated(A, "inv", square=True)
     n = a.shape[0]
     packed, perm, _ = _lu_factor(a, "inv", check=True)
     Y = _forward_sub(packed, np.eye(n)[perm])  # (n, n): identity rows in pivot order
@@ -352,7 +350,7 @@ def det(A):
     >>> float(det(np.array([[1.0, 2.0], [2.0, 4.0]])))
     0.0
     """
-    a, dtype = _as_real(A, "det", square=True)
+    a, dtype = _validated(A, "det", square=True)
     packed, _, sign = _lu_factor(a, "det", check=False)
     return dtype.type(sign * np.prod(np.diag(packed)) + 0.0)  # + 0.0 turns -0.0 into 0.0
 
@@ -369,11 +367,13 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
         Square matrix whose dominant eigenvalue is real and strictly largest in
         modulus (e.g. symmetric with a spectral gap).
     num_iters : int, optional
-        Maximum number of multiplications.
+        Maximum number of multiplications, at least 1.
     tol : float, optional
-        Stop when successive unit vectors differ by less than ``tol``.
-    rng : numpy.random.Generator or int, optional
-        Source of the starting vector (an int is a seed); default seed 0.
+        Stop when successive unit vectors differ by less than ``tol >= 0``.
+    rng : None, int or numpy.random.Generator, optional
+        Source of the random starting vector: None (fresh entropy), an int seed >= 0
+        or a Generator (advanced), as everywhere in mathdl. Pass a seed for
+        bit-for-bit reproducible output.
 
     Returns
     -------
@@ -390,20 +390,18 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
 
     Examples
     --------
-    >>> lam, v = power_iteration(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    >>> lam, v = power_iteration(np.array([[2.0, 1.0], [1.0, 2.0]]), rng=0)
     >>> round(float(lam), 10), np.round(v, 6)
     (3.0, array([0.707107, 0.707107]))
     """
-    a, dtype = _as_real(A, "power_iteration", square=True)
+    a, dtype = _validated(A, "power_iteration", square=True)
+    num_iters = check_int(num_iters, "power_iteration", "num_iters", min=1)
+    tol = check_real(tol, "power_iteration", "tol", min=0.0)
+    gen = as_generator(rng, "power_iteration")
     n = a.shape[0]
     if n == 0:
-        raise ValueError("power_iteration: expected a non-empty matrix, got shape (0, 0)")
-    if not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
-        raise TypeError(
-            f"power_iteration: rng must be a numpy Generator, an int seed or None, got {rng!r}"
-        )
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng or 0)
-    v = rng.standard_normal(n)
+        raise ValueError("power_iteration: A must be non-empty, got shape (0, 0)")
+    v = gen.standard_normal(n)
     v /= _norm(v)
     for _ in range(num_iters):
         w = a @ v
@@ -463,12 +461,12 @@ def eigh(A):
     >>> bool(np.allclose(V @ np.diag(w) @ V.T, [[2.0, 1.0], [1.0, 2.0]]))
     True
     """
-    a, dtype = _as_real(A, "eigh", square=True)
+    a, dtype = _validated(A, "eigh", square=True)
     asym, size = _norm((a - a.T).ravel()), _norm(a.ravel())
     if asym > _SYM_RTOL * size:
         raise ValueError(
-            f"eigh: matrix of shape {a.shape} is not symmetric "
-            f"(||A - A^T|| / ||A|| = {asym / size:.2e} > {_SYM_RTOL:g})"
+            f"eigh: A must be symmetric, got shape {a.shape} with "
+            f"||A - A^T|| / ||A|| = {asym / size:.2e} > {_SYM_RTOL:g}"
         )
     a = (a + a.T) / 2
     V = _jacobi_eigh(a, floor=_EPS * _EPS * size)
@@ -545,9 +543,9 @@ def eig_2x2(A):
     >>> bool(np.allclose(np.array([[0.0, -1.0], [1.0, 0.0]]) @ V, V * w))
     True
     """
-    m, _ = _as_real(A, "eig_2x2")
+    m, _ = _validated(A, "eig_2x2")
     if m.shape != (2, 2):
-        raise ValueError(f"eig_2x2: expected a 2x2 matrix, got shape {m.shape}")
+        raise ValueError(f"eig_2x2: A must be 2x2, got shape {m.shape}")
     scale = float(np.max(np.abs(m))) or 1.0  # scaling avoids under/overflow in b * c
     a, b, c, d = (float(x) / scale for x in m.ravel())
     half, disc = (a + d) / 2, ((a - d) / 2) ** 2 + b * c
@@ -736,7 +734,8 @@ def svd(A, full_matrices: bool = True):
     >>> bool(np.allclose(U @ np.diag(S) @ Vh, A))
     True
     """
-    a, dtype = _as_real(A, "svd")
+    a, dtype = _validated(A, "svd")
+    full_matrices = check_bool(full_matrices, "svd", "full_matrices")
     m, n = a.shape
     k = min(m, n)
     scale = float(np.max(np.abs(a), initial=0.0))
@@ -762,9 +761,9 @@ def pinv(A, rtol: float | None = None):
     Parameters
     ----------
     A : array_like, shape (m, n)
-    rtol : float, optional
-        Singular values ``<= rtol * S.max()`` are treated as zero;
-        default ``max(m, n) * eps`` (as ``torch.linalg.pinv``).
+    rtol : float or None, optional
+        Singular values ``<= rtol * S.max()`` are treated as zero (``rtol >= 0``);
+        None gives ``max(m, n) * eps`` (as ``torch.linalg.pinv``).
 
     Returns
     -------
@@ -780,9 +779,9 @@ def pinv(A, rtol: float | None = None):
     >>> bool(np.allclose(A @ pinv(A) @ A, A))
     True
     """
-    a, dtype = _as_real(A, "pinv")
+    a, dtype = _validated(A, "pinv")
+    rtol = _default_rtol(a.shape) if rtol is None else check_real(rtol, "pinv", "rtol", min=0.0)
     U, S, Vh = svd(a, full_matrices=False)
-    rtol = _default_rtol(a.shape) if rtol is None else rtol
     cutoff = rtol * float(np.max(S, initial=0.0))
     s_inv = np.divide(1.0, S, out=np.zeros_like(S), where=S > cutoff)
     return ((Vh.T * s_inv) @ U.T).astype(dtype)  # (n, k) * (k,) @ (k, m)
@@ -794,8 +793,8 @@ def matrix_rank(A, tol: float | None = None) -> int:
     Parameters
     ----------
     A : array_like, shape (m, n)
-    tol : float, optional
-        Absolute cutoff. Default ``max(m, n) * eps * S.max()`` (torch's default).
+    tol : float or None, optional
+        Absolute cutoff ``>= 0``. None gives ``max(m, n) * eps * S.max()`` (torch's default).
 
     Returns
     -------
@@ -810,11 +809,72 @@ def matrix_rank(A, tol: float | None = None) -> int:
     >>> matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]]))
     1
     """
-    a, _ = _as_real(A, "matrix_rank")
+    a, _ = _validated(A, "matrix_rank")
+    if tol is not None:
+        tol = check_real(tol, "matrix_rank", "tol", min=0.0)
     S = svd(a, full_matrices=False)[1]
     if tol is None:
         tol = _default_rtol(a.shape) * float(np.max(S, initial=0.0))
     return int(np.count_nonzero(S > tol))
+
+
+def low_rank(U, S, Vh, k: int):
+    """Best rank-k approximation ``(U[:, :k] * S[:k]) @ Vh[:k]`` from the factors of an SVD.
+
+    Parameters
+    ----------
+    U : array_like, shape (m, r)
+        Left singular vectors as columns, ``r >= p`` (``svd`` with either ``full_matrices``).
+    S : array_like, shape (p,)
+        Singular values, descending.
+    Vh : array_like, shape (q, n)
+        Right singular vectors as rows, ``q >= p``.
+    k : int
+        The rank, ``0 <= k <= p``; ``k = 0`` gives the zero matrix.
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not an int or a factor is not a real array.
+    ValueError
+        If ``k`` is out of range, a factor has the wrong number of dimensions, the
+        shapes do not fit together, or there is NaN/inf.
+
+    Notes
+    -----
+    ``A_k = sum_{i < k} s_i u_i v_i^T``, computed as ``(U[:, :k] * S[:k]) @ Vh[:k]``
+    ((m, k) scaled columns times (k, n)). By the Eckart-Young-Mirsky theorem
+    ``A_k`` is a closest matrix of rank at most ``k`` to ``A = U diag(S) Vh`` in the
+    Frobenius and spectral norms, with ``||A - A_k||_F = sqrt(sum_{i >= k} s_i^2)``
+    and ``||A - A_k||_2 = s_k`` (0-based; 0 when ``k = p``).
+
+    Examples
+    --------
+    >>> A = np.array([[3.0, 0.0], [4.0, 5.0]])
+    >>> U, S, Vh = svd(A)
+    >>> A1 = low_rank(U, S, Vh, 1)
+    >>> matrix_rank(A1)
+    1
+    >>> print(f"{np.sqrt(np.sum((A - A1) ** 2)):.10f} {S[1]:.10f}")  # Eckart-Young
+    2.2360679775 2.2360679775
+    """
+    u, dtype_u = _validated(U, "low_rank", "U")
+    s, dtype_s = _validated(S, "low_rank", "S", ndim=1)
+    vh, dtype_vh = _validated(Vh, "low_rank", "Vh")
+    p = s.shape[0]
+    k = check_int(k, "low_rank", "k", min=0, max=p)
+    if u.shape[1] < p:
+        raise ValueError(
+            f"low_rank: U must have at least len(S) = {p} columns, got shape {u.shape}"
+        )
+    if vh.shape[0] < p:
+        raise ValueError(f"low_rank: Vh must have at least len(S) = {p} rows, got shape {vh.shape}")
+    A_k = (u[:, :k] * s[:k]) @ vh[:k]  # (m, k) * (k,) @ (k, n) -> (m, n)
+    return A_k.astype(np.result_type(dtype_u, dtype_s, dtype_vh))
 
 
 # ----------------------------------------------------------------------------- PCA
@@ -861,23 +921,23 @@ class PCA:
     """
 
     def __init__(self, n_components: int | None = None):
-        if n_components is not None and (
-            isinstance(n_components, bool) or not isinstance(n_components, int | np.integer)
-        ):
-            raise TypeError(f"PCA: n_components must be an int or None, got {n_components!r}")
+        if n_components is not None:
+            n_components = check_int(n_components, "PCA", "n_components", min=1)
         self.n_components = n_components
 
     def fit(self, X) -> PCA:
         """Fit the model to ``X`` (n_samples, n_features); return ``self``."""
-        x, dtype = _as_real(X, "PCA.fit", arg="X")
+        x, dtype = _validated(X, "PCA.fit", arg="X")
         n, p = x.shape
         if n < 2 or p < 1:
-            raise ValueError(f"PCA.fit: need at least 2 samples and 1 feature, got shape {x.shape}")
-        k = min(n, p) if self.n_components is None else int(self.n_components)
+            raise ValueError(
+                f"PCA.fit: X must have at least 2 samples and 1 feature, got shape {x.shape}"
+            )
+        k = min(n, p) if self.n_components is None else self.n_components
         if not 1 <= k <= min(n, p):
             raise ValueError(
-                f"PCA.fit: n_components={k} must be between 1 and "
-                f"min(n_samples, n_features)={min(n, p)}"
+                f"PCA.fit: n_components must be between 1 and min(n_samples, n_features) = "
+                f"{min(n, p)} for X of shape {x.shape}, got {k}"
             )
         mean = x.mean(axis=0)
         _, S, Vh = svd(x - mean, full_matrices=False)  # Vh: (min(n, p), p)
@@ -893,24 +953,26 @@ class PCA:
         self.singular_values_ = S[:k].astype(dtype)
         return self
 
-    def _check(self, X, func: str, width_attr: str):
-        """Validate ``X`` for a fitted model; its width must be ``width_attr``."""
+    def _check(self, X, func: str, arg: str, width_attr: str):
+        """Validate ``X`` (called ``arg``) for a fitted model; its width must be ``width_attr``."""
         if not hasattr(self, "components_"):
             raise NotFittedError(f"{func}: this PCA is not fitted yet; call fit(X) first")
-        x, _ = _as_real(X, func, arg="X")
+        x, _ = _validated(X, func, arg=arg)
         width = getattr(self, width_attr)
         if x.shape[1] != width:
-            raise ValueError(f"{func}: expected {width} columns, got shape {x.shape}")
+            raise ValueError(
+                f"{func}: {arg} must have {width} columns ({width_attr}), got shape {x.shape}"
+            )
         return x
 
     def transform(self, X) -> np.ndarray:
         """Project ``X`` (n, n_features) onto the components: ``(X - mean_) @ components_.T``."""
-        x = self._check(X, "PCA.transform", "n_features_in_")
+        x = self._check(X, "PCA.transform", "X", "n_features_in_")
         return ((x - self.mean_) @ self.components_.T).astype(self.components_.dtype)
 
     def inverse_transform(self, Z) -> np.ndarray:
         """Map scores ``Z`` (n, n_components) back: ``Z @ components_ + mean_``."""
-        z = self._check(Z, "PCA.inverse_transform", "n_components_")
+        z = self._check(Z, "PCA.inverse_transform", "Z", "n_components_")
         return (z @ self.components_ + self.mean_).astype(self.components_.dtype)
 
     def fit_transform(self, X) -> np.ndarray:
