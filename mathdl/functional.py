@@ -13,8 +13,13 @@ follow ``torch.nn.functional``:
 * :func:`cross_entropy` of logits and integer class labels.
 * :func:`erf`, :func:`erfc` -- Cephes rational approximations, about 1e-15 relative.
 
-Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings. Integer
-and boolean arrays are computed as float64; a floating input keeps its dtype.
+Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings: every
+forward formula runs under one ``np.errstate`` (in :func:`_apply`), every derivative
+inside :meth:`Tensor.backward <mathdl.autodiff.Tensor.backward>`'s. Inputs are checked
+by :func:`mathdl._validation.as_real`: integer and boolean arrays are computed as
+float64, a floating input keeps its dtype, anything else is refused with a message
+naming the function and the argument (``"softmax: input must be real, ..."``).
+Argument names are torch's (``input``, ``dim``, ``negative_slope``, ``approximate``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import math
 
 import numpy as np
 
-from mathdl.autodiff import Tensor, _normalize_dims
+from mathdl._validation import as_real, check_bool, check_choice, check_int, check_real
+from mathdl.autodiff import _IEEE, Tensor, _normalize_dims
 
 __all__ = [
     "cross_entropy",
@@ -42,29 +48,30 @@ __all__ = [
 # ----------------------------------------------------------------------------- helpers
 
 
-def _as_array(x) -> np.ndarray:
-    """``x`` as a floating numpy array (integers and booleans become float64)."""
-    a = np.asarray(x)
-    if not np.issubdtype(a.dtype, np.floating):
-        if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) or np.iscomplexobj(a):
-            raise TypeError(f"expected a real numeric array, got dtype {a.dtype}")
-        a = a.astype(np.float64)
-    return a
+def _real(input, func: str) -> np.ndarray:
+    """The values of ``input`` (array_like or Tensor) as a real floating array."""
+    data = input.data if isinstance(input, Tensor) else input
+    return as_real(data, func, "input", keep_float=True)
 
 
-def _apply(x, forward, backward, name: str):
-    """Run ``forward(a) -> out`` on the data; on a Tensor record ``backward(a, out, g)``."""
-    if isinstance(x, Tensor):
-        a = x.data if np.issubdtype(x.dtype, np.floating) else _as_array(x.data)
+def _apply(input, forward, backward, name: str, a: np.ndarray | None = None):
+    """``forward(a) -> out`` on the checked values; on a Tensor record ``backward(a, out, g)``.
+
+    The forward formula runs with IEEE arithmetic silent; ``backward`` runs inside
+    :meth:`Tensor.backward`, which does the same. ``a`` may be given when the caller
+    has checked ``input`` already (to know its ``ndim``).
+    """
+    a = _real(input, name) if a is None else a
+    with np.errstate(**_IEEE, under="ignore"):
         out = forward(a)
-        return Tensor.from_op(out, [(x, lambda g: backward(a, out, g))], name=name)
-    return forward(_as_array(x))
+    if isinstance(input, Tensor):
+        return Tensor.from_op(out, [(input, lambda g: backward(a, out, g))], name=name)
+    return out
 
 
 def _one_dim(dim, ndim: int, func: str) -> int:
-    if not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{func}: dim must be an int, got {type(dim).__name__}")
-    return _normalize_dims(dim, ndim, func)[0]
+    """``dim`` (one int, negatives allowed) as an axis of an ``ndim``-dimensional input."""
+    return _normalize_dims(check_int(dim, func, "dim"), ndim, func)[0]
 
 
 # ----------------------------------------------------------------------------- erf
@@ -154,16 +161,17 @@ def _erfc_pos(a):
     return np.where(a < 1.0, small, np.where(a < 8.0, mid, big))
 
 
-def erf(x):
+def erf(input):
     """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t**2) dt``, elementwise.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -179,27 +187,27 @@ def erf(x):
 
     def forward(a):
         b = a.astype(np.float64)
-        with np.errstate(under="ignore"):
-            small = _erf_small(np.clip(b, -1.0, 1.0))
-            out = np.where(np.abs(b) <= 1.0, small, np.sign(b) * (1.0 - _erfc_pos(np.abs(b))))
+        small = _erf_small(np.clip(b, -1.0, 1.0))
+        out = np.where(np.abs(b) <= 1.0, small, np.sign(b) * (1.0 - _erfc_pos(np.abs(b))))
         return out.astype(a.dtype)
 
     def backward(a, out, g):
         return g * (2 / math.sqrt(math.pi)) * np.exp(-a * a)
 
-    return _apply(x, forward, backward, name="erf")
+    return _apply(input, forward, backward, name="erf")
 
 
-def erfc(x):
+def erfc(input):
     """The complementary error function ``erfc(x) = 1 - erf(x)``, accurate for large ``x``.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -215,29 +223,29 @@ def erfc(x):
 
     def forward(a):
         b = a.astype(np.float64)
-        with np.errstate(under="ignore"):
-            pos = _erfc_pos(np.abs(b))
+        pos = _erfc_pos(np.abs(b))
         return np.where(b < 0, 2.0 - pos, pos).astype(a.dtype)
 
     def backward(a, out, g):
         return g * (-2 / math.sqrt(math.pi)) * np.exp(-a * a)
 
-    return _apply(x, forward, backward, name="erfc")
+    return _apply(input, forward, backward, name="erfc")
 
 
 # ----------------------------------------------------------------------------- activations
 
 
-def relu(x):
+def relu(input):
     """Rectified linear unit ``max(x, 0)``, elementwise.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -248,20 +256,21 @@ def relu(x):
     >>> relu(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
-    return _apply(x, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0), name="relu")
+    return _apply(input, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0), name="relu")
 
 
-def leaky_relu(x, negative_slope: float = 0.01):
+def leaky_relu(input, negative_slope: float = 0.01):
     """Leaky ReLU: ``x`` for ``x > 0`` and ``negative_slope * x`` otherwise.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
     negative_slope : float, default 0.01
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -272,10 +281,11 @@ def leaky_relu(x, negative_slope: float = 0.01):
     >>> leaky_relu(np.array([-2.0, 3.0]), negative_slope=0.5)
     array([-1.,  3.])
     """
+    slope = check_real(negative_slope, "leaky_relu", "negative_slope")
     return _apply(
-        x,
-        lambda a: np.where(a > 0, a, negative_slope * a),
-        lambda a, out, g: g * np.where(a > 0, 1, negative_slope).astype(a.dtype),
+        input,
+        lambda a: np.where(a > 0, a, slope * a),
+        lambda a, out, g: g * np.where(a > 0, 1, slope).astype(a.dtype),
         name="leaky_relu",
     )
 
@@ -285,16 +295,17 @@ def _sigmoid(a):
     return np.where(a >= 0, 1, z) / (1 + z)
 
 
-def sigmoid(x):
+def sigmoid(input):
     """Logistic function ``1 / (1 + exp(-x))``, elementwise and overflow-free.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -306,19 +317,20 @@ def sigmoid(x):
     >>> sigmoid(np.array([-1e4, 0.0, 1e4]))
     array([0. , 0.5, 1. ])
     """
-    return _apply(x, _sigmoid, lambda a, out, g: g * out * (1 - out), name="sigmoid")
+    return _apply(input, _sigmoid, lambda a, out, g: g * out * (1 - out), name="sigmoid")
 
 
-def tanh(x):
+def tanh(input):
     """Hyperbolic tangent, elementwise.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -329,25 +341,28 @@ def tanh(x):
     >>> tanh(np.array([0.0, 1e4]))
     array([0., 1.])
     """
-    return _apply(x, np.tanh, lambda a, out, g: g * (1 - out * out), name="tanh")
+    return _apply(input, np.tanh, lambda a, out, g: g * (1 - out * out), name="tanh")
 
 
-def gelu(x, approximate: str = "none"):
+def gelu(input, approximate: str = "none"):
     """Gaussian error linear unit ``x * Phi(x)``, like ``torch.nn.functional.gelu``.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
     approximate : {"none", "tanh"}, default "none"
         ``"none"``: exact, ``Phi(x) = erfc(-x / sqrt(2)) / 2`` through :func:`erfc`.
         ``"tanh"``: ``Phi(x) ~ (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) / 2``.
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Raises
     ------
+    TypeError
+        If ``input`` is not real or ``approximate`` is not a string.
     ValueError
         If ``approximate`` is not ``"none"`` or ``"tanh"``.
 
@@ -363,6 +378,7 @@ def gelu(x, approximate: str = "none"):
     >>> print(np.round(gelu(np.array([-1.0, 0.0, 1.0])), 6))
     [-0.158655  0.        0.841345]
     """
+    check_choice(approximate, "gelu", "approximate", ("none", "tanh"))
     if approximate == "none":
 
         def forward(a):
@@ -372,7 +388,7 @@ def gelu(x, approximate: str = "none"):
             cdf = 0.5 * erfc(-a * _SQRT1_2)
             return g * (cdf + a * _INV_SQRT_2PI * np.exp(-0.5 * a * a))
 
-    elif approximate == "tanh":
+    else:
         beta, kappa = math.sqrt(2 / math.pi), 0.044715
 
         def forward(a):
@@ -382,9 +398,7 @@ def gelu(x, approximate: str = "none"):
             t = np.tanh(beta * (a + kappa * a * a * a))
             return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * beta * (1 + 3 * kappa * a * a))
 
-    else:
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _apply(x, forward, backward, name="gelu")
+    return _apply(input, forward, backward, name="gelu")
 
 
 # ----------------------------------------------------------------------------- softmax family
@@ -397,17 +411,18 @@ def _shifted(a, axis):
     return a - m, m
 
 
-def softmax(x, dim: int = -1):
+def softmax(input, dim: int = -1):
     """``exp(x_i) / sum_j exp(x_j)`` along ``dim``.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
     dim : int, default -1
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``; each slice along ``dim`` sums to 1
+    ndarray or Tensor, shape of ``input``; each slice along ``dim`` sums to 1
 
     Notes
     -----
@@ -419,8 +434,8 @@ def softmax(x, dim: int = -1):
     >>> softmax(np.array([1e4, 1e4, -1e4]))
     array([0.5, 0.5, 0. ])
     """
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    axis = _one_dim(dim, ndim, "softmax")
+    a = _real(input, "softmax")
+    axis = _one_dim(dim, a.ndim, "softmax")
 
     def forward(a):
         e = np.exp(_shifted(a, axis)[0])
@@ -429,20 +444,21 @@ def softmax(x, dim: int = -1):
     def backward(a, s, g):
         return s * (g - (g * s).sum(axis=axis, keepdims=True))
 
-    return _apply(x, forward, backward, name="softmax")
+    return _apply(input, forward, backward, name="softmax", a=a)
 
 
-def log_softmax(x, dim: int = -1):
+def log_softmax(input, dim: int = -1):
     """``x_i - logsumexp_j x_j`` along ``dim``.
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
     dim : int, default -1
 
     Returns
     -------
-    ndarray or Tensor, shape of ``x``
+    ndarray or Tensor, shape of ``input``
 
     Notes
     -----
@@ -454,33 +470,33 @@ def log_softmax(x, dim: int = -1):
     >>> log_softmax(np.array([0.0, 1e4]))
     array([-10000.,      0.])
     """
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    axis = _one_dim(dim, ndim, "log_softmax")
+    a = _real(input, "log_softmax")
+    axis = _one_dim(dim, a.ndim, "log_softmax")
 
     def forward(a):
         z = _shifted(a, axis)[0]
-        with np.errstate(divide="ignore"):
-            return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
     def backward(a, out, g):
         return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
-    return _apply(x, forward, backward, name="log_softmax")
+    return _apply(input, forward, backward, name="log_softmax", a=a)
 
 
-def logsumexp(x, dim=-1, keepdim: bool = False):
+def logsumexp(input, dim=-1, keepdim: bool = False):
     """``log sum_j exp(x_j)`` over ``dim`` (an int, a tuple, or None for all axes).
 
     Parameters
     ----------
-    x : array_like or Tensor
+    input : array_like or Tensor
+        Real numbers; integers and booleans are computed as float64.
     dim : int, tuple of int or None, default -1
     keepdim : bool, default False
 
     Returns
     -------
     ndarray or Tensor
-        ``x``'s shape without (or, with ``keepdim``, with length 1 along) ``dim``.
+        ``input``'s shape without (or, with ``keepdim``, with length 1 along) ``dim``.
 
     Notes
     -----
@@ -492,30 +508,30 @@ def logsumexp(x, dim=-1, keepdim: bool = False):
     >>> print(logsumexp(np.array([1e4, 1e4])))
     10000.69314718056
     """
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    axes = _normalize_dims(dim, ndim, "logsumexp")
+    a = _real(input, "logsumexp")
+    axes = _normalize_dims(dim, a.ndim, "logsumexp")
+    keepdim = check_bool(keepdim, "logsumexp", "keepdim")
 
     def forward(a):
         z, m = _shifted(a, axes)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.exp(z).sum(axis=axes, keepdims=True)) + m
+        out = np.log(np.exp(z).sum(axis=axes, keepdims=True)) + m
         return out if keepdim else np.squeeze(out, axis=axes)
 
     def backward(a, out, g):
         if not keepdim:
             out, g = np.expand_dims(out, axes), np.expand_dims(g, axes)
-        with np.errstate(invalid="ignore"):
-            return g * np.exp(a - out)
+        return g * np.exp(a - out)  # exp(-inf - (-inf)) is NaN, silently, as in torch
 
-    return _apply(x, forward, backward, name="logsumexp")
+    return _apply(input, forward, backward, name="logsumexp", a=a)
 
 
-def cross_entropy(logits, target):
-    """Mean negative log-likelihood of integer labels under ``softmax(logits)``.
+def cross_entropy(input, target):
+    """Mean negative log-likelihood of integer labels under ``softmax(input)``.
 
     Parameters
     ----------
-    logits : array_like or Tensor, shape (N, C)
+    input : array_like or Tensor, shape (N, C)
+        Logits: real numbers, one row per example.
     target : array_like of int, shape (N,)
         Class indices in ``[0, C)``.
 
@@ -525,35 +541,39 @@ def cross_entropy(logits, target):
 
     Raises
     ------
+    TypeError
+        If ``input`` is not real or ``target`` is not integers.
     ValueError
         If the shapes do not match or a label is out of range.
 
     Notes
     -----
-    ``-(1/N) sum_n log_softmax(logits)[n, target_n]``, a composition of
+    ``-(1/N) sum_n log_softmax(input)[n, target_n]``, a composition of
     :func:`log_softmax`, integer indexing and the mean, so its gradient is
-    ``(softmax(logits) - onehot(target)) / N``.
+    ``(softmax(input) - onehot(target)) / N``.
 
     Examples
     --------
     >>> print(round(float(cross_entropy(np.zeros((2, 4)), [1, 3])), 6))
     1.386294
     """
-    shape = logits.shape if isinstance(logits, Tensor) else np.shape(logits)
+    shape = _real(input, "cross_entropy").shape
     y = np.asarray(target.data if isinstance(target, Tensor) else target)
     if len(shape) != 2:
-        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got shape {shape}")
-    if y.shape != (shape[0],) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"cross_entropy: input must have shape (N, C), got shape {shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"cross_entropy: target must be integer class indices, got dtype {y.dtype}")
+    if y.shape != (shape[0],):
         raise ValueError(
-            f"cross_entropy: expected integer target of shape ({shape[0]},), "
-            f"got shape {y.shape} and dtype {y.dtype}"
+            f"cross_entropy: target must have shape ({shape[0]},) for input of shape {shape}, "
+            f"got shape {y.shape}"
         )
     if y.size and (y.min() < 0 or y.max() >= shape[1]):
         raise ValueError(
             f"cross_entropy: target values must lie in [0, {shape[1]}), "
             f"got min {y.min()} and max {y.max()}"
         )
-    picked = log_softmax(logits, dim=1)[np.arange(shape[0]), y]
+    picked = log_softmax(input, dim=1)[np.arange(shape[0]), y]
     if isinstance(picked, Tensor):
         return -picked.mean()
     return np.asarray(-picked.mean())

@@ -5,10 +5,13 @@
   attributes, recursing into sub-modules and lists; :meth:`~Module.zero_grad`.
 * :class:`Linear` -- ``y = x W^T + b`` with ``W`` of shape ``(out, in)`` like torch and
   torch's default initialisation (or Xavier / He).
-* :class:`ReLU`, :class:`Sequential`, :class:`MLP`.
+* :class:`ReLU`, :class:`Sigmoid`, :class:`Tanh`, :class:`GELU` and, by name,
+  :data:`ACTIVATIONS`; :class:`Sequential`, :class:`MLP`.
+* :func:`layer_statistics` -- the experiment of the activations section: per layer, the
+  scale of the activations and of the gradients of a network.
 
-Parameters are float64 unless a ``dtype`` is given; randomness comes from a
-``numpy.random.Generator`` (``rng``) so that results are reproducible.
+Parameters are float64 unless a ``dtype`` is given; randomness comes from ``rng`` (None,
+an int seed or a ``numpy.random.Generator``) so that results are reproducible.
 """
 
 from __future__ import annotations
@@ -19,18 +22,34 @@ import math
 import numpy as np
 
 from mathdl import functional as F
-from mathdl.autodiff import Tensor
+from mathdl._validation import as_generator, as_real, check_bool, check_choice, check_int
+from mathdl.autodiff import Tensor, enable_grad
 
-__all__ = ["GELU", "MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh"]
+__all__ = [
+    "ACTIVATIONS",
+    "GELU",
+    "MLP",
+    "Linear",
+    "Module",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "layer_statistics",
+]
 
 _INITS = ("default", "xavier", "he")
 
 
-def _rng(rng) -> np.random.Generator:
-    """``rng`` as a Generator: None (fresh entropy), an int seed, or a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
+def _floating_dtype(dtype, func: str) -> np.dtype:
+    """``dtype`` as a numpy floating dtype, or a TypeError naming ``func``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{func}: dtype must be a numpy floating dtype, got {dtype!r}") from None
+    if not np.issubdtype(dt, np.floating):
+        raise TypeError(f"{func}: dtype must be a floating dtype, got {dt}")
+    return dt
 
 
 class Module:
@@ -103,7 +122,7 @@ class Linear(Module):
         ``"xavier"``: ``W ~ U(-a, a)``, ``a = sqrt(6 / (in + out))``, ``b = 0``.
         ``"he"``: ``W ~ U(-a, a)``, ``a = sqrt(6 / in)`` (Kaiming uniform for ReLU), ``b = 0``.
     rng : None, int or numpy.random.Generator
-    dtype : numpy dtype, default float64
+    dtype : numpy floating dtype, default float64
 
     Attributes
     ----------
@@ -112,6 +131,9 @@ class Linear(Module):
 
     Raises
     ------
+    TypeError
+        For a width that is not an int, a ``bias`` that is not a bool, an ``init`` that is
+        not a string, a bad ``rng`` or a non-floating ``dtype``.
     ValueError
         For non-positive widths, an unknown ``init``, or (in ``forward``) an input whose
         last dimension is not ``in_features``.
@@ -141,30 +163,26 @@ class Linear(Module):
         rng=None,
         dtype=np.float64,
     ):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
-        if init not in _INITS:
-            raise ValueError(
-                f"Linear: unknown init {init!r}; expected one of 'default', 'xavier', 'he'"
-            )
-        gen = _rng(rng)
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        n_in = check_int(in_features, "Linear", "in_features", min=1)
+        n_out = check_int(out_features, "Linear", "out_features", min=1)
+        bias = check_bool(bias, "Linear", "bias")
+        init = check_choice(init, "Linear", "init", _INITS)
+        dtype = _floating_dtype(dtype, "Linear")
+        gen = as_generator(rng, "Linear")
+        self.in_features, self.out_features = n_in, n_out
         bound = {
-            "default": 1 / math.sqrt(in_features),
-            "xavier": math.sqrt(6 / (in_features + out_features)),
-            "he": math.sqrt(6 / in_features),
+            "default": 1 / math.sqrt(n_in),
+            "xavier": math.sqrt(6 / (n_in + n_out)),
+            "he": math.sqrt(6 / n_in),
         }[init]
-        w = gen.uniform(-bound, bound, size=(out_features, in_features))
+        w = gen.uniform(-bound, bound, size=(n_out, n_in))
         self.weight = Tensor(w.astype(dtype), requires_grad=True)
         self.bias = None
         if bias:
             if init == "default":
-                b = gen.uniform(
-                    -1 / math.sqrt(in_features), 1 / math.sqrt(in_features), out_features
-                )
+                b = gen.uniform(-1 / math.sqrt(n_in), 1 / math.sqrt(n_in), n_out)
             else:
-                b = np.zeros(out_features)
+                b = np.zeros(n_out)
             self.bias = Tensor(b.astype(dtype), requires_grad=True)
 
     def forward(self, x) -> Tensor:
@@ -234,6 +252,10 @@ class GELU(_Activation):
     function = staticmethod(F.gelu)
 
 
+#: The activation modules by name, as :class:`MLP` accepts them: ``MLP(sizes, "tanh")``.
+ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "gelu": GELU}
+
+
 class Sequential(Module):
     """Apply modules (or any callables) one after the other.
 
@@ -260,9 +282,24 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self.layers)
 
+    def __iter__(self):
+        return iter(self.layers)
+
     def __repr__(self) -> str:
         inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential({inner}\n)"
+
+
+def _activation_factory(activation):
+    """``activation`` (a name in :data:`ACTIVATIONS` or a callable) as a callable."""
+    if isinstance(activation, str):
+        return ACTIVATIONS[check_choice(activation, "MLP", "activation", tuple(ACTIVATIONS))]
+    if not callable(activation):
+        raise TypeError(
+            f"MLP: activation must be one of {list(ACTIVATIONS)} or a callable returning a "
+            f"Module, got {type(activation).__name__}"
+        )
+    return activation
 
 
 class MLP(Sequential):
@@ -271,18 +308,24 @@ class MLP(Sequential):
     Parameters
     ----------
     sizes : sequence of int, length >= 2
-        Widths ``(input, hidden..., output)``.
-    activation : callable returning a Module, default :class:`ReLU`
-        Instantiated once per hidden layer; none after the last layer.
+        Widths ``(input, hidden..., output)``, each positive.
+    activation : str or callable returning a Module, default :class:`ReLU`
+        A name in :data:`ACTIVATIONS` (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"gelu"``)
+        or a class such as :class:`Tanh`. Instantiated once per hidden layer; none after
+        the last layer.
     rng : None, int or numpy.random.Generator
-    init : str, default "default"
+    init : {"default", "xavier", "he"}, default "default"
         Passed to every :class:`Linear`.
-    dtype : numpy dtype, default float64
+    dtype : numpy floating dtype, default float64
 
     Raises
     ------
+    TypeError
+        For a size that is not an int, or an ``activation`` that is neither a name nor
+        callable.
     ValueError
-        If fewer than two sizes are given.
+        If fewer than two sizes are given, a size is not positive, or the ``activation``
+        name or ``init`` is unknown.
 
     Examples
     --------
@@ -293,19 +336,122 @@ class MLP(Sequential):
       (1): ReLU()
       (2): Linear(in_features=8, out_features=3, bias=True)
     )
+    >>> MLP([2, 3, 1], activation="tanh", rng=0)[1]
+    Tanh()
     """
 
     def __init__(self, sizes, activation=ReLU, rng=None, init: str = "default", dtype=np.float64):
-        sizes = list(sizes)
+        sizes = [check_int(n, "MLP", f"sizes[{i}]", min=1) for i, n in enumerate(sizes)]
         if len(sizes) < 2:
             raise ValueError(f"MLP: expected at least 2 sizes (input, output), got {sizes}")
-        gen = _rng(rng)
+        make = _activation_factory(activation)
+        init = check_choice(init, "MLP", "init", _INITS)
+        gen = as_generator(rng, "MLP")
         layers = []
         for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(Linear(n_in, n_out, init=init, rng=gen, dtype=dtype))
             if i < len(sizes) - 2:
-                layers.append(activation())
+                layers.append(make())
         super().__init__(*layers)
 
     def __repr__(self) -> str:
         return "MLP" + super().__repr__()[len("Sequential") :]
+
+
+# ----------------------------------------------------------------------------- experiments
+
+
+def _frobenius(a: np.ndarray) -> float:
+    """``||a||_F = sqrt(sum a**2)`` over every entry."""
+    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+
+
+def _forward_with_probes(net, x: np.ndarray):
+    """``net(x)`` with a zero probe leaf added after each non-Linear layer.
+
+    Returns ``(h0, out, stds, probes)``: the input leaf, the output, ``std(h_l)`` and the
+    probes, whose ``.grad`` after ``backward`` is ``dL/dh_l``.
+    """
+    h0 = Tensor(x, requires_grad=True)  # (B, n), h0.grad = dL/dh_0
+    h, stds, probes = h0, [], []
+    for layer in net.layers:
+        h = layer(h)
+        if not isinstance(layer, Linear):  # h is an activation h_l
+            probe = Tensor(np.zeros(h.shape, dtype=h.dtype), requires_grad=True)
+            h = h + probe  # same values; probe.grad = dL/dh_l
+            stds.append(float(h.data.std()))
+            probes.append(probe)
+    return h0, h, stds, probes
+
+
+def layer_statistics(net, x, target):
+    """Per layer of ``net``: the std of the activations and the norms of the gradients.
+
+    Forwards the batch ``x`` through the layers of ``net`` and back-propagates the loss
+    ``L = 0.5 * ((net(x) - target)**2).sum(dim=1).mean()``, recording how the scale of the
+    signal changes with depth (the vanishing- and exploding-gradient experiment).
+
+    Parameters
+    ----------
+    net : Sequential or MLP
+        Its layers are visited in order; every layer that is not a :class:`Linear` counts
+        as an activation layer, ``h_l`` being its output (``l = 1..L``).
+    x : (B, n) array_like
+        The batch; ``h_0 = x`` is a leaf.
+    target : array_like, shape of ``net(x)``
+        The regression targets.
+
+    Returns
+    -------
+    stds : (L,) ndarray
+        ``std(h_l)`` over all entries of the batch (``ddof=0``), ``l = 1..L``.
+    grad_norms : (L + 1,) ndarray
+        ``||dL/dh_l||_F`` over the batch, ``l = 0..L``.
+    weight_grad_norms : (number of Linear layers,) ndarray
+        ``||dL/dW||_F`` of every :class:`Linear` layer, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a :class:`Sequential`, or ``x``/``target`` are not real arrays.
+    ValueError
+        If ``x`` is not 2-D or ``target`` does not have the shape of ``net(x)``.
+
+    Notes
+    -----
+    ``dL/dh_l`` of an intermediate result is not kept by ``backward``; a zero *probe*
+    leaf ``p_l`` is added to each activation, ``h_l + p_l``, which changes no value and
+    gives ``p_l.grad = dL/dh_l`` (torch's ``retain_grad`` does the same). The function
+    first zeroes the ``.grad`` of every parameter of ``net`` (:meth:`Module.zero_grad`),
+    then ``backward`` fills it: afterwards each parameter's ``.grad`` is ``dL/dp`` of this
+    loss alone, and gradients accumulated earlier are gone. Recording is on inside
+    (:func:`~mathdl.autodiff.enable_grad`), even within ``no_grad()``.
+
+    Examples
+    --------
+    >>> net = MLP([3, 4, 4, 2], activation="tanh", rng=0)
+    >>> rng = np.random.default_rng(1)
+    >>> stds, grads, wgrads = layer_statistics(net, rng.normal(size=(5, 3)), np.zeros((5, 2)))
+    >>> stds.shape, grads.shape, wgrads.shape
+    ((2,), (3,), (3,))
+    >>> bool(np.isclose(wgrads[0], np.linalg.norm(net[0].weight.grad)))
+    True
+    """
+    func = "layer_statistics"
+    if not isinstance(net, Sequential):
+        raise TypeError(f"{func}: net must be a Sequential (or MLP), got {type(net).__name__}")
+    x = as_real(x, func, "x", ndim=2, keep_float=True)
+    target = as_real(target, func, "target", keep_float=True)
+    net.zero_grad()
+    with enable_grad():  # the experiment needs the graph, even inside no_grad()
+        h0, h, stds, probes = _forward_with_probes(net, x)
+        if target.shape != h.shape:
+            raise ValueError(
+                f"{func}: target has shape {target.shape}, but net(x) has shape {h.shape}"
+            )
+        loss = 0.5 * ((h - target) ** 2).sum(dim=1).mean()
+    loss.backward()
+    grads = [_frobenius(p.grad) for p in (h0, *probes)]
+    linears = [layer for layer in net.layers if isinstance(layer, Linear)]
+    weights = [_frobenius(layer.weight.grad) for layer in linears]
+    return np.array(stds), np.array(grads), np.array(weights)

@@ -1,39 +1,26 @@
 """mathdl.nn against torch.nn with the same weights (float64, every device)."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
 
 from mathdl import functional as F
 from mathdl.autodiff import Tensor, no_grad
-from mathdl.nn import GELU, MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
-from mathdl.testing import assert_close
-
-TORCH_ACTIVATIONS = {
-    ReLU: torch.nn.ReLU,
-    Sigmoid: torch.nn.Sigmoid,
-    Tanh: torch.nn.Tanh,
-    GELU: torch.nn.GELU,
-}
-
-
-def to_torch(layers, device):
-    """A torch ``nn.Sequential`` with the same weights as a mathdl Sequential."""
-    mods = []
-    for layer in layers:
-        if isinstance(layer, Linear):
-            lin = torch.nn.Linear(
-                layer.in_features, layer.out_features, bias=layer.bias is not None
-            ).double()
-            with torch.no_grad():
-                lin.weight.copy_(torch.as_tensor(layer.weight.data))
-                if layer.bias is not None:
-                    lin.bias.copy_(torch.as_tensor(layer.bias.data))
-            mods.append(lin)
-        else:
-            mods.append(TORCH_ACTIVATIONS[type(layer)]())
-    return torch.nn.Sequential(*mods).to(device)
-
+from mathdl.nn import (
+    ACTIVATIONS,
+    GELU,
+    MLP,
+    Linear,
+    Module,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    layer_statistics,
+)
+from mathdl.testing import assert_close, torch_copy
 
 # ----------------------------------------------------------------------------- Linear
 
@@ -69,20 +56,15 @@ def test_linear_rng_reproducible_and_dtype():
 
 def test_linear_forward_backward_vs_torch(device):
     layer = Linear(4, 3, rng=3)
-    ref = to_torch([layer], device)
+    ref = torch_copy(layer, device)
     x = np.random.default_rng(0).standard_normal((2, 5, 4))  # batched input
     y = layer(x)
     yt = ref(torch.as_tensor(x, device=device))
     assert_close(y.data, yt, rtol=1e-12, atol=1e-14, name="forward")
     (y * y).sum().backward()
     (yt * yt).sum().backward()
-    assert_close(layer.weight.grad, ref[0].weight.grad, rtol=1e-10, atol=1e-12, name="dW")
-    assert_close(layer.bias.grad, ref[0].bias.grad, rtol=1e-10, atol=1e-12, name="db")
-
-
-def test_linear_unknown_init():
-    with pytest.raises(ValueError, match="unknown init 'glorot'; expected one of"):
-        Linear(3, 2, init="glorot")
+    assert_close(layer.weight.grad, ref.weight.grad, rtol=1e-10, atol=1e-12, name="dW")
+    assert_close(layer.bias.grad, ref.bias.grad, rtol=1e-10, atol=1e-12, name="db")
 
 
 def test_linear_wrong_input_width_names_shapes():
@@ -93,11 +75,26 @@ def test_linear_wrong_input_width_names_shapes():
         layer(Tensor(np.ones((2, 5))))
 
 
-def test_linear_bad_sizes():
-    with pytest.raises(ValueError, match="in_features must be a positive integer, got 0"):
-        Linear(0, 3)
-    with pytest.raises(ValueError, match=r"out_features must be a positive integer, got 2\.5"):
-        Linear(3, 2.5)
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (dict(in_features=0), ValueError, "Linear: in_features must be >= 1, got 0"),
+        (dict(out_features=2.5), TypeError, "Linear: out_features must be an int, got float 2.5"),
+        (dict(out_features=True), TypeError, "Linear: out_features must be an int, got bool"),
+        (dict(bias="no"), TypeError, "Linear: bias must be True or False, got str 'no'"),
+        (dict(init="glorot"), ValueError, "Linear: init must be one of ['default', 'xavier'"),
+        (dict(init=None), TypeError, "Linear: init must be one of ['default', 'xavier'"),
+        (dict(rng=1.5), TypeError, "Linear: rng must be None, an int seed or a numpy"),
+        (dict(rng=-1), ValueError, "Linear: rng seed must be >= 0, got -1"),
+        (dict(dtype=np.int64), TypeError, "Linear: dtype must be a floating dtype, got int64"),
+        (dict(dtype="nope"), TypeError, "Linear: dtype must be a numpy floating dtype"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 30 else None,
+)
+def test_linear_refusals(kwargs, error, message):
+    args = dict(in_features=3, out_features=2) | kwargs
+    with pytest.raises(error, match="^" + re.escape(message)):
+        Linear(**args)
 
 
 # ----------------------------------------------------------------------------- MLP
@@ -107,7 +104,7 @@ def test_linear_bad_sizes():
 @pytest.mark.parametrize("loss", ["squares", "cross_entropy"])
 def test_mlp_gradients_match_torch(device, loss, activation):
     net = MLP([6, 16, 8, 3], activation=activation, rng=0)
-    ref = to_torch(net.layers, device)
+    ref = torch_copy(net, device)
     rng = np.random.default_rng(1)
     x, labels = rng.standard_normal((10, 6)), rng.integers(0, 3, 10)
     out, out_t = net(Tensor(x)), ref(torch.as_tensor(x, device=device))
@@ -126,14 +123,39 @@ def test_mlp_gradients_match_torch(device, loss, activation):
         assert_close(p.grad, pt.grad, rtol=1e-10, atol=1e-14, name=f"grad of parameter {i}")
 
 
-def test_mlp_structure_and_errors():
+def test_mlp_structure():
     net = MLP([2, 5, 5, 1], rng=0)
     kinds = [type(layer).__name__ for layer in net.layers]
     assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
     assert len(net) == 5 and isinstance(net[0], Linear)
+    assert [type(layer) for layer in net] == [type(layer) for layer in net.layers]
     assert "MLP(\n  (0): Linear(in_features=2, out_features=5, bias=True)" in repr(net)
-    with pytest.raises(ValueError, match=r"at least 2 sizes \(input, output\), got \[3\]"):
-        MLP([3])
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_mlp_activation_by_name(name):
+    assert ACTIVATIONS == {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "gelu": GELU}
+    by_name, by_class = MLP([3, 4, 2], name, rng=5), MLP([3, 4, 2], ACTIVATIONS[name], rng=5)
+    assert type(by_name[1]) is ACTIVATIONS[name]
+    x = np.random.default_rng(0).standard_normal((6, 3))
+    assert np.array_equal(by_name(x).data, by_class(x).data)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        (([3],), {}, ValueError, "MLP: expected at least 2 sizes (input, output), got [3]"),
+        (([3, 0, 1],), {}, ValueError, "MLP: sizes[1] must be >= 1, got 0"),
+        (([3, 2.0],), {}, TypeError, "MLP: sizes[1] must be an int, got float 2.0"),
+        (([3, 2], "swish"), {}, ValueError, "MLP: activation must be one of ['sigmoid', 'tanh'"),
+        (([3, 2], 3), {}, TypeError, "MLP: activation must be one of ['sigmoid', 'tanh', 're"),
+        (([3, 2],), dict(init="glorot"), ValueError, "MLP: init must be one of ['default'"),
+        (([3, 2],), dict(rng="0"), TypeError, "MLP: rng must be None, an int seed or a"),
+    ],
+)
+def test_mlp_refusals(args, kwargs, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        MLP(*args, **kwargs)
 
 
 def test_mlp_training_reduces_loss():
@@ -184,3 +206,95 @@ def test_parameters_recurse_dedupe_and_zero_grad():
 def test_module_without_forward():
     with pytest.raises(NotImplementedError, match="Module does not define forward"):
         Module()(1)
+
+
+# ----------------------------------------------------------------------------- layer_statistics
+
+
+def torch_layer_statistics(net, x, target, device):
+    """The same three statistics with torch: ``retain_grad`` on every activation."""
+    ref = torch_copy(net, device)
+    h = torch.tensor(x, device=device, requires_grad=True)  # (B, n)
+    hs, stds = [h], []
+    for layer in ref:
+        h = layer(h)
+        if not isinstance(layer, torch.nn.Linear):
+            h.retain_grad()
+            hs.append(h)
+            stds.append(h.detach().std(unbiased=False).item())
+    loss = 0.5 * ((h - torch.tensor(target, device=device)) ** 2).sum(dim=1).mean()
+    loss.backward()
+    grads = [torch.linalg.norm(t.grad).item() for t in hs]
+    linears = [layer for layer in ref if isinstance(layer, torch.nn.Linear)]
+    weights = [torch.linalg.norm(layer.weight.grad).item() for layer in linears]
+    return np.array(stds), np.array(grads), np.array(weights)
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("init", ["default", "xavier", "he"])
+def test_layer_statistics_matches_torch(device, activation, init):
+    depth, width = 8, 16
+    net = MLP([width] * (depth + 2), activation=activation, init=init, rng=4)
+    rng = np.random.default_rng(2)
+    x, target = rng.standard_normal((12, width)), rng.standard_normal((12, width))
+    ours = layer_statistics(net, x, target)
+    theirs = torch_layer_statistics(net, x, target, device)
+    shapes = [(depth,), (depth + 1,), (depth + 1,)]
+    names = ("stds", "grad_norms", "weight_grads")
+    for name, a, b, shape in zip(names, ours, theirs, shapes, strict=True):
+        assert a.shape == shape
+        assert_close(a, b, rtol=1e-10, name=name)
+
+
+def test_layer_statistics_replaces_old_gradients():
+    net = MLP([3, 5, 2], activation="gelu", rng=0)
+    rng = np.random.default_rng(0)
+    x, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    for p in net.parameters():
+        p.grad = np.full(p.shape, 1e6)  # stale gradients must not leak into the result
+    _, _, first = layer_statistics(net, x, target)
+    grads = [p.grad.copy() for p in net.parameters()]
+    _, _, second = layer_statistics(net, x, target)  # not accumulated
+    assert np.array_equal(first, second)
+    for g, p in zip(grads, net.parameters(), strict=True):
+        assert np.array_equal(g, p.grad)
+    assert_close(second[0], np.linalg.norm(net[0].weight.grad), name="filled .grad")
+
+
+def test_layer_statistics_plain_sequential_and_float32():
+    net = Sequential(Linear(3, 4, rng=0, dtype=np.float32), Tanh(), Linear(4, 2, rng=1))
+    x = np.ones((5, 3), np.float32)
+    stds, grads, weights = layer_statistics(net, x, np.zeros((5, 2)))
+    assert stds.shape == (1,) and grads.shape == (2,) and weights.shape == (2,)
+    assert np.all(np.isfinite(grads)) and np.all(weights > 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((Linear(3, 2), np.ones((4, 3)), np.ones((4, 2))), TypeError, "layer_statistics: net mu"),
+        ((None, np.ones(3), np.ones(2)), ValueError, "layer_statistics: x must be 2-D, got shap"),
+        ((None, "x", np.ones(2)), TypeError, "layer_statistics: x must be a real array or num"),
+        ((None, np.ones((4, 3)), [1j]), TypeError, "layer_statistics: target must be real, go"),
+        (
+            (None, np.ones((4, 3)), np.ones((4, 3))),
+            ValueError,
+            "layer_statistics: target has shape (4, 3), but net(x) has shape (4, 2)",
+        ),
+    ],
+)
+def test_layer_statistics_refusals(args, error, message):
+    net = MLP([3, 4, 2], rng=0)
+    args = (net if args[0] is None else args[0], *args[1:])
+    with pytest.raises(error, match="^" + re.escape(message)):
+        layer_statistics(*args)
+
+
+def test_layer_statistics_inside_no_grad():
+    net = MLP([3, 4, 2], rng=0)
+    x, target = np.ones((4, 3)), np.zeros((4, 2))
+    expected = layer_statistics(net, x, target)
+    with no_grad():
+        got = layer_statistics(net, x, target)
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(a, b)
