@@ -9,7 +9,7 @@ PORT ?= 8000
 # The book build renders every explorer in its precomputed, kernel-free form.
 BUILD := MATHDL_WIDGETS=static $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: book test lint unit notebooks site lab serve bench clean
+.PHONY: book test lint unit notebooks site browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # Sphinx and the execution cache key on each notebook; a change to mathdl must re-execute too.
-_build/.mathdl-stamp: $(wildcard mathdl/*.py)
+_build/.mathdl-stamp: $(wildcard mathdl/*.py mathdl/*/*.py)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
@@ -27,7 +27,7 @@ book: $(STAMP) _build/.mathdl-stamp  ## execute every notebook and build the web
 	$(BUILD)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html or run 'make serve'"
 
-test: lint unit notebooks book site  ## every check, in order
+test: browser lint unit notebooks book site  ## every check, in order (the browser first: fail fast)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,8 +39,19 @@ unit: $(STAMP)  ## unit tests, docstring examples, notebook hygiene
 notebooks: $(STAMP)  ## execute every chapter notebook under nbval
 	$(BIN)/pytest -n 2 --nbval-lax --dist loadfile chapters
 
-site: $(STAMP)  ## browser checks of the built site in headless Chromium, network blocked
+site: $(STAMP) browser  ## browser checks of the built site in headless Chromium, network blocked
 	$(BIN)/pytest tests/test_site.py
+
+# The site checks drive Debian's Chromium through chromedriver. Install both when missing:
+# directly as root, else through passwordless sudo, else stop with the one command to run.
+BROWSER_PACKAGES := chromium chromium-driver
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES)
+browser:  ## install Chromium and chromedriver for the site checks, if they are missing
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	echo "Installing $(BROWSER_PACKAGES) for the browser checks"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "make: the browser checks need Chromium; run: sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && $$SUDO env $(APT_INSTALL) >/dev/null
 
 lab: $(STAMP)  ## JupyterLab on the chapters, explorers live
 	$(BIN)/jupyter lab chapters
