@@ -62,6 +62,7 @@ serve:  ## serve the built site on localhost
 bench: $(STAMP)  ## benchmarks (timings are measured here, never asserted in tests)
 	$(BIN)/python tests/benchmarks/bench_widgets.py
 	$(BIN)/python tests/benchmarks/bench_mlp.py
+	$(BIN)/python tests/benchmarks/bench_optim.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
