@@ -11,6 +11,9 @@ follow ``torch.nn.functional``:
   (exact, through :func:`erf`, or ``approximate="tanh"``).
 * :func:`softmax`, :func:`log_softmax`, :func:`logsumexp` by max-subtraction.
 * :func:`cross_entropy` of logits and integer class labels.
+* Losses with torch's ``reduction`` (``"none"``, ``"mean"``, ``"sum"``): :func:`mse_loss`,
+  :func:`huber_loss` (compositions over one elementwise primitive) and
+  :func:`multi_margin_loss` (the multi-class hinge, one primitive).
 * :func:`erf`, :func:`erfc` -- Cephes rational approximations, about 1e-15 relative.
 
 Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings: every
@@ -36,9 +39,12 @@ __all__ = [
     "erf",
     "erfc",
     "gelu",
+    "huber_loss",
     "leaky_relu",
     "log_softmax",
     "logsumexp",
+    "mse_loss",
+    "multi_margin_loss",
     "relu",
     "sigmoid",
     "softmax",
@@ -577,3 +583,306 @@ def cross_entropy(input, target):
     if isinstance(picked, Tensor):
         return -picked.mean()
     return np.asarray(-picked.mean())
+
+
+# ----------------------------------------------------------------------------- losses
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _checked(x, func: str, arg: str) -> tuple[np.ndarray, bool]:
+    """``x`` (array_like or Tensor) as a real array, and whether its values were floating."""
+    raw = x.data if isinstance(x, Tensor) else x
+    a = as_real(raw, func, arg, keep_float=True)
+    return a, bool(np.issubdtype(np.asarray(raw).dtype, np.floating))
+
+
+def _pair(input, target, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """``input`` and ``target`` as real arrays of one shape and one floating dtype.
+
+    Floating dtypes promote (float32 with float64 gives float64); integers and booleans
+    take the other operand's floating dtype (float64 when neither is floating), so a
+    float32 input with an integer target stays float32, as in torch.
+    """
+    (a, a_float), (t, t_float) = _checked(input, func, "input"), _checked(target, func, "target")
+    if a.shape != t.shape:
+        raise ValueError(f"{func}: input {a.shape} and target {t.shape} must have the same shape")
+    floating = [x.dtype for x, is_float in ((a, a_float), (t, t_float)) if is_float]
+    dtype = np.result_type(*floating) if floating else np.float64
+    return a.astype(dtype, copy=False), t.astype(dtype, copy=False)
+
+
+def _reduce(loss, reduction: str):
+    """``loss`` (array or Tensor) as it is (``"none"``), summed, or averaged over all elements.
+
+    The mean is the sum divided by the number of elements, so an empty loss averages to
+    NaN, as in torch, without a warning (and overflow to inf stays silent too).
+    """
+    if reduction == "none":
+        return loss
+    with np.errstate(**_IEEE, under="ignore"):
+        if isinstance(loss, Tensor):
+            return loss.sum() if reduction == "sum" else loss.mean()
+        total = np.sum(loss)
+        return np.asarray(total if reduction == "sum" else total / loss.size)
+
+
+def _pointwise_loss(input, target, reduction: str, func: str, value, slope):
+    """``value(d)`` for ``d = input - target``, reduced; one primitive on Tensors.
+
+    ``slope(d) = d value / d d`` is the local derivative: ``g * slope(d)`` flows to
+    ``input`` and its negative to ``target`` (either may be a Tensor).
+    """
+    a, t = _pair(input, target, func)
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    with np.errstate(**_IEEE, under="ignore"):
+        d = a - t
+        out = value(d)
+    if isinstance(input, Tensor) or isinstance(target, Tensor):
+        parents = [(input, lambda g: g * slope(d)), (target, lambda g: -(g * slope(d)))]
+        out = Tensor.from_op(out, parents, name=func)
+    return _reduce(out, reduction)
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """Mean squared error ``(input - target)**2``, like ``torch.nn.functional.mse_loss``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, any shape
+        Predictions: real numbers.
+    target : array_like or Tensor, shape of ``input``
+        Targets (differentiable too when a Tensor). No broadcasting: the shapes must
+        be equal.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``, ``input``'s shape for ``"none"``.
+        A Tensor when ``input`` or ``target`` is one.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` or ``target`` is not real, or ``reduction`` is not a string.
+    ValueError
+        If the shapes differ or ``reduction`` is not one of the three.
+
+    Notes
+    -----
+    With ``d = input - target`` the elementwise loss is ``l = d * d``; ``"none"`` returns
+    ``l``, ``"sum"`` ``sum(l)`` and ``"mean"`` ``sum(l) / l.size``. The gradient is
+    ``2 d g`` for ``input`` and ``-2 d g`` for ``target`` (``g`` the upstream gradient;
+    ``"mean"`` divides it by ``l.size``). Where ``|d| > sqrt(max float) ~ 1.34e154`` the
+    square overflows to ``inf``, silently and as in torch, while the gradient stays
+    finite. An empty input gives ``nan`` for ``"mean"`` and ``0`` for ``"sum"``, as torch.
+
+    Examples
+    --------
+    >>> mse_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0]))
+    array(4.33333333)
+    """
+    return _pointwise_loss(input, target, reduction, "mse_loss", lambda d: d * d, lambda d: 2 * d)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+    """Huber loss: quadratic near 0, linear beyond ``delta``, like ``torch``'s ``huber_loss``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, any shape
+        Predictions: real numbers.
+    target : array_like or Tensor, shape of ``input``
+        Targets (differentiable too when a Tensor). No broadcasting: the shapes must
+        be equal.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    delta : float, default 1.0
+        Where the quadratic piece meets the linear one; must be > 0.
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``, ``input``'s shape for ``"none"``.
+        A Tensor when ``input`` or ``target`` is one.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` or ``target`` is not real, ``reduction`` is not a string or
+        ``delta`` is not a real number.
+    ValueError
+        If the shapes differ, ``reduction`` is not one of the three, or ``delta`` is not
+        a finite number > 0.
+
+    Notes
+    -----
+    With ``d = input - target`` and ``z = |d|``, torch's branches exactly:
+    ``l = 0.5 * z * z`` if ``z < delta`` and ``l = delta * (z - 0.5 * delta)`` otherwise
+    (so ``|d| == delta`` takes the linear piece; both give ``delta**2 / 2`` there), then
+    reduced like :func:`mse_loss`. The derivative ``dl/dd = clip(d, -delta, delta)``
+    (``d`` inside, ``+-delta`` for ``|d| >= delta``: continuous, so the kink at
+    ``|d| == delta`` is no ambiguity, and 0 at ``d == 0``) times ``g`` flows to
+    ``input``, its negative to ``target``. ``delta`` is cast to the input's dtype.
+
+    Examples
+    --------
+    >>> huber_loss(np.array([0.5, 3.0]), np.zeros(2), reduction="none")
+    array([0.125, 2.5  ])
+    """
+    delta = check_real(delta, "huber_loss", "delta", min=0.0, min_open=True)
+
+    def value(d):
+        z, dl = np.abs(d), d.dtype.type(delta)
+        return np.where(z < dl, 0.5 * z * z, dl * (z - 0.5 * dl))
+
+    def slope(d):
+        dl = d.dtype.type(delta)
+        return np.clip(d, -dl, dl)
+
+    return _pointwise_loss(input, target, reduction, "huber_loss", value, slope)
+
+
+def _class_targets(target, shape: tuple[int, ...], func: str) -> np.ndarray:
+    """Integer class labels in ``[0, C)``: shape ``(N,)``, or ``()``/``(1,)`` for a 1-D input."""
+    raw = target.data if isinstance(target, Tensor) else target
+    as_real(raw, func, "target")  # refuses None, strings, complex and ragged lists
+    y = np.asarray(raw)
+    y = y.astype(np.int64) if y.size == 0 else y  # [] is float64 in numpy
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"{func}: target must be integer class indices, got dtype {y.dtype}")
+    wanted = [(), (1,)] if len(shape) == 1 else [shape[:1]]
+    if y.shape not in wanted:
+        raise ValueError(
+            f"{func}: target must have shape {' or '.join(map(str, wanted))} for input of shape "
+            f"{shape}, got shape {y.shape}"
+        )
+    bad = (y < 0) | (y >= shape[-1])
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        where = f" at index {i}" if y.ndim else ""
+        raise ValueError(f"{func}: target values must lie in [0, {shape[-1]}), got {y[i]}{where}")
+    return y.astype(np.int64)
+
+
+def _class_weight(weight, shape: tuple[int, ...], dtype, func: str) -> np.ndarray | None:
+    """``weight`` (None, or one real number per class) in the input's dtype."""
+    if weight is None:
+        return None
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{func}: weight must not require grad (torch has no gradient for it)")
+    w = as_real(weight.data if isinstance(weight, Tensor) else weight, func, "weight", ndim=1)
+    if w.shape != shape[-1:]:
+        raise ValueError(
+            f"{func}: weight must have shape {shape[-1:]} for input of shape {shape}, "
+            f"got shape {w.shape}"
+        )
+    return w.astype(dtype)
+
+
+def _margin_terms(x, y, margin):
+    """``z[n, i] = (margin - x[n, y_n]) + x[n, i]`` in torch's order, and where z > 0 (i != y_n)."""
+    rows = np.arange(len(y))
+    z = (margin - x[rows, y])[:, None] + x  # (N, C)
+    active = z > 0  # NaN is not > 0: such a term counts 0, as in torch
+    active[rows, y] = False
+    return z, active
+
+
+def _hinge_forward(x, y, p, margin, w, reduction):
+    """The multi-class hinge of ``x`` (N, C): per sample ``(N,)`` or reduced to ``()``."""
+    z, active = _margin_terms(x, y, margin)
+    h = z if p == 1 else z * z
+    h = h if w is None else h * w[y][:, None]  # (N, C)
+    per = np.where(active, h, 0).sum(axis=1) / x.shape[1]  # (N,)
+    if reduction == "none":
+        return per
+    total = per.sum()
+    return np.asarray(total if reduction == "sum" else total / len(y))  # N = 0: nan
+
+
+def _hinge_backward(x, y, p, margin, w, reduction, g):
+    """``g J`` for :func:`_hinge_forward`, as torch computes it; ``g`` is (N, 1) or ()."""
+    z, active = _margin_terms(x, y, margin)
+    n, c = x.shape
+    s = x.dtype.type(1 / (c * max(n, 1)) if reduction == "mean" else 1 / c)  # N = 0: no grad
+    h = np.full_like(z, s) if p == 1 else 2 * s * z
+    h = np.where(active, h if w is None else h * w[y][:, None], 0)  # (N, C)
+    h[np.arange(n), y] = -h.sum(axis=1)  # x[n, y_n] enters every active term with sign -1
+    return h * g
+
+
+def multi_margin_loss(
+    input, target, p: int = 1, margin: float = 1.0, weight=None, reduction: str = "mean"
+):
+    """Multi-class hinge loss, like ``torch.nn.functional.multi_margin_loss``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, shape (N, C) or (C,)
+        Class scores, one row per sample; ``C >= 1``, ``N`` may be 0.
+    target : array_like of int (or an integer Tensor), shape (N,), or () or (1,) for (C,)
+        Class indices in ``[0, C)``; not differentiated.
+    p : {1, 2}, default 1
+        The power of each hinge term.
+    margin : float, default 1.0
+        Finite; cast to the input's dtype.
+    weight : array_like, shape (C,), optional
+        A rescaling weight per class (of the target class), not differentiated.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``; target's shape for ``"none"``.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` is not real, ``target`` is not integers, ``p`` is not an int,
+        ``margin`` is not a real number, ``weight`` is not real or ``reduction`` is not a
+        string.
+    ValueError
+        For a wrong shape of ``input``, ``target`` or ``weight``, a label outside
+        ``[0, C)``, ``p`` not 1 or 2, a non-finite ``margin``, a ``weight`` Tensor that
+        requires grad, or an unknown ``reduction``.
+
+    Notes
+    -----
+    For sample ``n`` with label ``y = y_n``: ``z_i = (margin - x[y]) + x[i]`` and
+    ``loss_n = sum_{i != y, z_i > 0} z_i**p * w[y] / C`` (``w = 1`` without ``weight``);
+    ``"mean"`` is ``sum_n loss_n / N`` (``nan`` for ``N = 0``), ``"sum"`` ``sum_n loss_n``.
+    Torch leaves that empty mean and sum uninitialised; we give ``nan`` and ``0``, as its
+    ``mse_loss`` does. The subgradient is torch's: a term with ``z_i > 0`` adds
+    ``s = p * z_i**(p-1) * w[y] / C`` (also ``/ N`` for ``"mean"``) to ``d/dx[i]`` and
+    ``-s`` to ``d/dx[y]``; at the kink ``z_i == 0`` (and for NaN) the term counts 0.
+
+    Examples
+    --------
+    >>> x = np.array([[0.1, 0.2, 0.4, 0.8]])
+    >>> print(round(float(multi_margin_loss(x, [3])), 6))  # (0.3 + 0.4 + 0.6) / 4
+    0.325
+    """
+    func = "multi_margin_loss"
+    a = _real(input, func)
+    if a.ndim not in (1, 2) or a.shape[-1] == 0:
+        raise ValueError(f"{func}: input must have shape (N, C) or (C,) with C >= 1, got {a.shape}")
+    y = _class_targets(target, a.shape, func)
+    if check_int(p, func, "p") not in (1, 2):
+        raise ValueError(f"{func}: p must be 1 or 2, got {p}")
+    margin = a.dtype.type(check_real(margin, func, "margin"))
+    w = _class_weight(weight, a.shape, a.dtype, func)
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    labels, c = y.reshape(-1), a.shape[-1]  # (N,)
+
+    def forward(a):
+        out = _hinge_forward(a.reshape(-1, c), labels, p, margin, w, reduction)  # (N, C) in
+        return out.reshape(y.shape) if reduction == "none" else out
+
+    def backward(a, out, g):
+        g = g.reshape(-1, 1) if reduction == "none" else g  # (N, 1) or ()
+        return _hinge_backward(a.reshape(-1, c), labels, p, margin, w, reduction, g).reshape(
+            a.shape
+        )
+
+    return _apply(input, forward, backward, name=func, a=a)

@@ -2,6 +2,7 @@
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -225,5 +226,402 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("call", "error", "message"), REFUSALS, ids=[r[2] for r in REFUSALS])
 def test_refusals(call, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        call()
+
+
+# ----------------------------------------------------------------------------- losses
+
+REDUCTIONS = ["none", "mean", "sum"]
+POINTWISE = {
+    "mse": (F.mse_loss, TF.mse_loss, {}),
+    "huber": (F.huber_loss, TF.huber_loss, {}),
+    "huber_0.3": (F.huber_loss, TF.huber_loss, {"delta": 0.3}),
+    "huber_50": (F.huber_loss, TF.huber_loss, {"delta": 50.0}),
+}
+
+
+def pointwise(name, reduction):
+    """(ours, torch's) for one pointwise loss of (input, target) with these options."""
+    ours, theirs, options = POINTWISE[name]
+    return (
+        lambda x, y: ours(x, y, reduction=reduction, **options),
+        lambda x, y: theirs(x, y, reduction=reduction, **options),
+    )
+
+
+def hinge(target, device, reduction="mean", weight=None, **options):
+    """(ours, torch's) multi_margin_loss of the input alone, target and weight fixed."""
+    t = torch.as_tensor(np.asarray(target), device=device)
+    w = None if weight is None else torch.as_tensor(np.asarray(weight), device=device)
+    return (
+        lambda x: F.multi_margin_loss(x, target, weight=weight, reduction=reduction, **options),
+        lambda x: TF.multi_margin_loss(x, t, weight=w, reduction=reduction, **options),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(POINTWISE))
+@SETTINGS
+@given(shape=SHAPES, seed=SEEDS)
+def test_pointwise_losses_vs_torch(device, name, reduction, shape, seed):
+    x, y = values(seed, shape), values(seed + 1, shape)
+    compare_with_torch(*pointwise(name, reduction), [x, y], device, seed=seed, arrays_too=True)
+
+
+@st.composite
+def hinge_case(draw):
+    n, c = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    seed = draw(SEEDS)
+    target = np.random.default_rng(seed).integers(0, c, n)
+    return values(seed, (n, c)), target, draw(st.floats(-2.0, 3.0))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@SETTINGS
+@given(case=hinge_case())
+def test_multi_margin_loss_vs_torch(device, reduction, p, weighted, case):
+    x, target, margin = case
+    weight = np.random.default_rng(len(x)).uniform(0.1, 2.0, x.shape[1]) if weighted else None
+    pair = hinge(target, device, reduction, weight, p=p, margin=margin)
+    compare_with_torch(*pair, [x], device, arrays_too=True)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [2, [2], np.array(0)])
+def test_multi_margin_loss_one_sample_vs_torch(device, reduction, target):
+    x = np.array([0.3, -1.2, 0.9, 0.4])
+    pair = hinge(target, device, reduction, weight=[1.0, 2.0, 0.5, 3.0])
+    compare_with_torch(*pair, [x], device, arrays_too=True)
+    assert (
+        F.multi_margin_loss(x, target, reduction=reduction).shape
+        == pair[1](torch.tensor(x, device=device)).shape
+    )
+
+
+# ----------------------------------------------------------------------------- loss kinks
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("delta", [1.0, 0.5, 2.0])
+def test_huber_loss_at_its_kinks(device, reduction, delta):
+    # d = input - target exactly 0, +-delta (the branch point: torch takes the linear piece
+    # and gives the gradient +-delta), and points on either side
+    x = np.array([0.0, delta, -delta, 1.0 + delta, -0.25, 3.0 * delta, 0.5 * delta])
+    y = np.array([0.0, 0.0, 0.0, 1.0, -0.25 + delta, 0.0, 0.0])
+    tol = dict(rtol=0.0) if reduction != "mean" else {}  # mean: g/N vs torch's (1/N) g
+    pair = (
+        lambda a, b: F.huber_loss(a, b, reduction, delta),
+        lambda a, b: TF.huber_loss(a, b, reduction=reduction, delta=delta),
+    )
+    compare_with_torch(*pair, [x, y], device, arrays_too=True, **tol)
+    t = Tensor(x, requires_grad=True)
+    F.huber_loss(t, y, "sum", delta).backward()
+    np.testing.assert_array_equal(t.grad, [0.0, delta, -delta, delta, -delta, delta, 0.5 * delta])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_margin_loss_at_its_kinks(device, reduction, p, weighted):
+    # every row has a term with z = (margin - x[y]) + x[i] == 0 exactly next to active ones
+    x = np.array([[1.5, 0.5, 0.75, -2.0], [0.0, 1.0, 0.0, 0.25], [2.0, 2.0, 2.0, 2.0]])
+    target = np.array([0, 1, 3])
+    weight = [0.5, 2.0, 1.0, 4.0] if weighted else None
+    pair = hinge(target, device, reduction, weight, p=p)
+    compare_with_torch(*pair, [x], device, arrays_too=True)
+    t = Tensor(x, requires_grad=True)
+    F.multi_margin_loss(t, target, p=p, reduction="sum").backward()
+    assert t.grad[0, 1] == 0.0 and t.grad[1, 0] == 0.0 and t.grad[1, 2] == 0.0  # z == 0
+
+
+# ----------------------------------------------------------------------------- loss extremes
+
+EXTREME_X = np.array([1e154, -1e154, 1e4, 1e154, -1e4, 1.5e154, 0.0])
+EXTREME_Y = np.array([-1e154, 1e154, -1e4, 0.0, 1e4, -1e4, -1e154])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse", "huber", "huber_50"])
+def test_pointwise_losses_extremes_vs_torch(device, name, reduction):
+    # (2e154)**2 overflows to inf in torch too: equal infinities agree; gradients stay finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare_with_torch(
+            *pointwise(name, reduction), [EXTREME_X, EXTREME_Y], device, arrays_too=True
+        )
+    if name == "mse":
+        assert np.isinf(F.mse_loss(EXTREME_X, EXTREME_Y, reduction)).any()
+
+
+def test_huber_loss_overflows_in_its_quadratic_piece_like_torch(device):
+    x, y = EXTREME_X, EXTREME_Y
+    ours = F.huber_loss(x, y, "none", delta=1e300)
+    theirs = TF.huber_loss(
+        torch.tensor(x, device=device), torch.tensor(y, device=device), "none", delta=1e300
+    )
+    np.testing.assert_array_equal(ours, theirs.cpu().numpy())
+    assert np.isinf(ours[0])
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_margin_loss_extremes_vs_torch(device, reduction, p):
+    x = np.array([[1e154, -1e154, 0.0], [1e4, -1e4, 1e154], [-1e4, 1e4, 1e4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare_with_torch(*hinge([1, 0, 2], device, reduction, p=p), [x], device, arrays_too=True)
+    if p == 2:
+        assert np.isinf(F.multi_margin_loss(x, [1, 0, 2], p=2, reduction="sum"))
+
+
+def test_float32_losses_overflow_like_torch():
+    x, y = np.array([1e20, 3.0], np.float32), np.array([-1e20, 1.0], np.float32)
+    for ours, theirs in ((F.mse_loss, TF.mse_loss), (F.huber_loss, TF.huber_loss)):
+        out = ours(x, y, reduction="none")
+        assert out.dtype == np.float32
+        ref = theirs(torch.tensor(x), torch.tensor(y), reduction="none").numpy()
+        np.testing.assert_array_equal(out, ref)
+
+
+# ----------------------------------------------------------------------------- empty batches
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse", "huber"])
+def test_pointwise_losses_of_empty_batches_match_torch(device, name, reduction):
+    # torch: "none" is empty, "sum" is 0 and "mean" is 0/0 = nan; the gradients are empty
+    ours, theirs = pointwise(name, reduction)
+    x, y = Tensor(np.zeros((0, 3)), requires_grad=True), np.zeros((0, 3))
+    xt = torch.zeros((0, 3), dtype=torch.float64, device=device, requires_grad=True)
+    out, ref = ours(x, y), theirs(xt, torch.zeros((0, 3), dtype=torch.float64, device=device))
+    np.testing.assert_array_equal(out.data, ref.detach().cpu().numpy())  # nan equals nan here
+    np.testing.assert_array_equal(ours(x.data, y), out.data)
+    out.backward(np.ones(out.shape))
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_margin_loss_of_an_empty_batch(device, reduction):
+    # torch leaves the reduced output of N = 0 uninitialised (it returns before writing it):
+    # ours is nan for "mean" and 0 for "sum", as torch's mse_loss; "none" is empty like torch's
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = F.multi_margin_loss(x, np.zeros(0, np.int64), reduction=reduction)
+    expected = {"none": np.zeros(0), "mean": np.nan, "sum": 0.0}[reduction]
+    np.testing.assert_array_equal(out.data, expected)
+    assert out.shape == (() if reduction != "none" else (0,))
+    np.testing.assert_array_equal(F.multi_margin_loss(x.data, [], reduction=reduction), expected)
+    out.backward(np.ones(out.shape))
+    assert x.grad.shape == (0, 3)
+    if reduction == "none":
+        xt = torch.zeros((0, 3), dtype=torch.float64, device=device)
+        ref = TF.multi_margin_loss(
+            xt, torch.zeros(0, dtype=torch.long, device=device), reduction="none"
+        )
+        assert tuple(ref.shape) == out.shape
+
+
+# ----------------------------------------------------------------------------- loss dtypes
+
+
+def test_loss_dtype_rules():
+    x32, y32 = np.array([1.0, -2.0, 0.5], np.float32), np.array([0.0, 1.0, 0.5], np.float32)
+    for loss in (F.mse_loss, F.huber_loss):
+        for reduction in REDUCTIONS:
+            assert loss(x32, y32, reduction=reduction).dtype == np.float32
+        assert loss(x32, [0, 1, 2]).dtype == np.float32  # integer targets take input's dtype
+        assert loss(x32, y32.astype(np.float64)).dtype == np.float64  # promotion, like torch
+        assert loss([1, 2], [0, 0]).dtype == np.float64
+        t = Tensor(x32, requires_grad=True)
+        loss(t, y32).backward()
+        assert t.grad.dtype == np.float32
+    scores = np.array([[0.1, 0.9, 0.3], [1.0, 0.2, 0.4]], np.float32)
+    for p in (1, 2):
+        assert F.multi_margin_loss(scores, [0, 2], p=p, weight=[1.0, 2.0, 3.0]).dtype == np.float32
+        t = Tensor(scores, requires_grad=True)
+        F.multi_margin_loss(t, [0, 2], p=p, reduction="none").sum().backward()
+        assert t.grad.dtype == np.float32
+
+
+def test_losses_return_tensors_for_any_tensor_operand():
+    x, y = np.array([1.0, 2.0]), Tensor([0.0, 4.0], requires_grad=True)
+    out = F.mse_loss(x, y)
+    assert isinstance(out, Tensor)
+    out.backward()
+    np.testing.assert_array_equal(y.grad, [-1.0, 2.0])  # -2 (x - y) / 2
+    assert isinstance(F.huber_loss(Tensor(x), y.data, "none"), Tensor)
+    assert isinstance(F.multi_margin_loss(Tensor([[0.0, 1.0]]), Tensor([1])), Tensor)
+
+
+# ----------------------------------------------------------------------------- loss refusals
+
+V, S = np.zeros(3), np.zeros((2, 3))
+LOSS_REFUSALS = [
+    # (call, exception, message start)
+    (
+        lambda: F.mse_loss(V, np.zeros((3, 1))),
+        ValueError,
+        "mse_loss: input (3,) and target (3, 1) must have the same shape",
+    ),
+    (
+        lambda: F.huber_loss(S, V),
+        ValueError,
+        "huber_loss: input (2, 3) and target (3,) must have the same shape",
+    ),
+    (lambda: F.mse_loss("a", V), TypeError, "mse_loss: input must be a real array or number"),
+    (lambda: F.mse_loss(V, [1j, 0, 0]), TypeError, "mse_loss: target must be real, got complex"),
+    (lambda: F.huber_loss(V, None), TypeError, "huber_loss: target must be a real array or numb"),
+    (lambda: F.mse_loss(V, [[0], [0, 1]]), ValueError, "mse_loss: target is not a rectangular"),
+    (
+        lambda: F.mse_loss(V, V, reduction="avg"),
+        ValueError,
+        "mse_loss: reduction must be one of ['none', 'mean', 'sum'], got 'avg'",
+    ),
+    (lambda: F.mse_loss(V, V, None), TypeError, "mse_loss: reduction must be one of ['none', "),
+    (lambda: F.huber_loss(V, V, "max"), ValueError, "huber_loss: reduction must be one of ['no"),
+    (lambda: F.huber_loss(V, V, delta=0.0), ValueError, "huber_loss: delta must be > 0.0, got 0.0"),
+    (lambda: F.huber_loss(V, V, delta=-1), ValueError, "huber_loss: delta must be > 0.0, got -1.0"),
+    (lambda: F.huber_loss(V, V, delta="1"), TypeError, "huber_loss: delta must be a real number"),
+    (lambda: F.huber_loss(V, V, delta=np.nan), ValueError, "huber_loss: delta must be a finite"),
+    (lambda: F.huber_loss(V, V, delta=np.inf), ValueError, "huber_loss: delta must be a finite"),
+    (
+        lambda: F.multi_margin_loss(np.zeros((2, 2, 2)), [0, 0]),
+        ValueError,
+        "multi_margin_loss: input must have shape (N, C) or (C,) with C >= 1, got (2, 2, 2)",
+    ),
+    (
+        lambda: F.multi_margin_loss(np.array(1.0), 0),
+        ValueError,
+        "multi_margin_loss: input must have shape (N, C) or (C,) with C >= 1, got ()",
+    ),
+    (
+        lambda: F.multi_margin_loss(np.zeros((2, 0)), [0, 0]),
+        ValueError,
+        "multi_margin_loss: input must have shape (N, C) or (C,) with C >= 1, got (2, 0)",
+    ),
+    (lambda: F.multi_margin_loss("ab", 0), TypeError, "multi_margin_loss: input must be a real"),
+    (
+        lambda: F.multi_margin_loss(S, [0.0, 1.0]),
+        TypeError,
+        "multi_margin_loss: target must be integer class indices, got dtype float64",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [True, False]),
+        TypeError,
+        "multi_margin_loss: target must be integer class indices, got dtype bool",
+    ),
+    (lambda: F.multi_margin_loss(S, None), TypeError, "multi_margin_loss: target must be a real"),
+    (lambda: F.multi_margin_loss(S, "01"), TypeError, "multi_margin_loss: target must be a real"),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1, 2]),
+        ValueError,
+        "multi_margin_loss: target must have shape (2,) for input of shape (2, 3), got shape (3,)",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [[0], [1]]),
+        ValueError,
+        "multi_margin_loss: target must have shape (2,) for input of shape (2, 3), "
+        "got shape (2, 1)",
+    ),
+    (
+        lambda: F.multi_margin_loss(V, [0, 1]),
+        ValueError,
+        "multi_margin_loss: target must have shape () or (1,) for input of shape (3,), "
+        "got shape (2,)",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 3]),
+        ValueError,
+        "multi_margin_loss: target values must lie in [0, 3), got 3 at index (1,)",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [-1, 0]),
+        ValueError,
+        "multi_margin_loss: target values must lie in [0, 3), got -1 at index (0,)",
+    ),
+    (
+        lambda: F.multi_margin_loss(V, 5),
+        ValueError,
+        "multi_margin_loss: target values must lie in [0, 3), got 5",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], p=3),
+        ValueError,
+        "multi_margin_loss: p must be 1 or 2, got 3",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], p=0),
+        ValueError,
+        "multi_margin_loss: p must be 1 or 2, got 0",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], p=1.0),
+        TypeError,
+        "multi_margin_loss: p must be an int, got float 1.0",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], p=True),
+        TypeError,
+        "multi_margin_loss: p must be an int",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], margin="1"),
+        TypeError,
+        "multi_margin_loss: margin must be a real number, got str '1'",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], margin=np.nan),
+        ValueError,
+        "multi_margin_loss: margin must be a finite number, got nan",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], margin=-np.inf),
+        ValueError,
+        "multi_margin_loss: margin must be a finite number, got -inf",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], weight=np.ones((1, 3))),
+        ValueError,
+        "multi_margin_loss: weight must be 1-D, got shape (1, 3)",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], weight=[1.0, 2.0]),
+        ValueError,
+        "multi_margin_loss: weight must have shape (3,) for input of shape (2, 3), got shape (2,)",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], weight=[1j, 1, 1]),
+        TypeError,
+        "multi_margin_loss: weight must be real, got complex",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], weight="abc"),
+        TypeError,
+        "multi_margin_loss: weight must be a real array or number, got str",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], weight=Tensor(np.ones(3), requires_grad=True)),
+        ValueError,
+        "multi_margin_loss: weight must not require grad",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], reduction="mean "),
+        ValueError,
+        "multi_margin_loss: reduction must be one of ['none', 'mean', 'sum'], got 'mean '",
+    ),
+    (
+        lambda: F.multi_margin_loss(S, [0, 1], reduction=1),
+        TypeError,
+        "multi_margin_loss: reduction must be one of ['none', 'mean', 'sum'], got int 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"), LOSS_REFUSALS, ids=[r[2] for r in LOSS_REFUSALS]
+)
+def test_loss_refusals(call, error, message):
     with pytest.raises(error, match="^" + re.escape(message)):
         call()
