@@ -1,19 +1,52 @@
 """Interactive explorers: one definition, live in Jupyter, precomputed on the website.
 
-An :class:`Explorer` is a drawing function ``draw(fig, **values)`` plus the
-controls that feed it (:class:`Slider` for numbers, :class:`Choice` for a pick
-from a list). It has two forms that share every line of drawing code:
+An :class:`Explorer` is a drawing function plus the controls that feed it
+(:class:`Slider` for numbers, :class:`Choice` for a pick from a list). The book's
+explorers live in :mod:`mathdl.explorers`, one module per chapter; this module is
+only the mechanism.
 
-* **live** (Jupyter, the default): ipywidgets controls; each change calls ``draw``
-  again and shows the new PNG.
-* **static** (the book build, ``MATHDL_WIDGETS=static``): ``draw`` runs once for
-  every combination of the controls' ``static`` values; the frames go into the
-  page as data, and ``book/_static/mathdl-explorer.js`` swaps them as the
+How an explorer is defined
+--------------------------
+``draw(fig) -> update``: ``draw`` builds the figure **once** (axes, limits, labels,
+and every artist that will move) and returns ``update(**values)``, which changes
+those artists in place (``set_data``, ``set_ydata``, ``set_array``, ``set_text``,
+``set_visible``) for one setting of the controls. Artists that move on every change
+are created with ``animated=True``; everything else is the *background*.
+
+Each :meth:`Explorer.render` calls ``update`` and then, if nothing but animated
+artists changed (matplotlib's ``figure.stale`` stays false for them), pastes the
+stored background and draws only the animated artists on it: a move costs a few
+milliseconds. If ``update`` touched the background (new axis limits, say), the
+whole figure is drawn once more and the new background stored. A missing
+``animated=True`` therefore costs speed, never correctness; ``update`` should
+only touch background artists when their values really change.
+
+The two forms share every line of drawing code:
+
+* **live** (Jupyter, the default): ipywidgets controls; each change calls
+  :meth:`Explorer.render` and shows the new PNG (encoded fast, lossless).
+* **static** (the book build, ``MATHDL_WIDGETS=static``): :meth:`Explorer.frames`
+  renders every combination of the controls' ``static`` values; the frames go into
+  the page as data, and ``book/_static/mathdl-explorer.js`` swaps them as the
   reader moves the controls. No kernel and no network are needed.
 
-The explorers of the book are functions at the end of this module, such as
-:func:`matrix_explorer`. A chapter displays one as the last expression of a
-cell; Jupyter picks the form through ``_repr_mimebundle_``.
+The website markup is the controls (:meth:`Explorer.controls_html`) followed by the
+form's body (:meth:`Explorer.frames_html`); a form that ships data for the local
+script to draw would be a second body beside it. A chapter displays an explorer as
+the last expression of a cell; Jupyter picks the form through ``_repr_mimebundle_``.
+
+Examples
+--------
+>>> def draw(fig):
+...     ax = fig.subplots()
+...     (line,) = ax.plot([0, 1], [0, 0], animated=True)
+...     ax.set(ylim=(-2, 2))
+...     def update(slope):
+...         line.set_ydata([0, slope])
+...     return update
+>>> explorer = Explorer(draw, [Slider("slope", -2, 2, 0.1, 1.0, (-1.0, 1.0))], title="a line")
+>>> explorer.render(slope=0.5)[:4]
+b'\\x89PNG'
 """
 
 from __future__ import annotations
@@ -23,8 +56,9 @@ import html
 import io
 import itertools
 import json
-import math
 import os
+import struct
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +66,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+
+from mathdl._validation import check_callable, check_choice, check_int, check_real
 
 STATIC_ENV = "MATHDL_WIDGETS"
 
@@ -44,21 +80,44 @@ def static_mode() -> bool:
     return os.environ.get(STATIC_ENV, "live") == "static"
 
 
+def _check_name(name, func: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TypeError(f"{func}: name must be a Python identifier string, got {name!r}")
+    return name
+
+
 @dataclass(frozen=True)
 class Slider:
-    """One control of an explorer.
+    """A numeric control of an explorer.
 
     Parameters
     ----------
     name : str
-        Keyword passed to the drawing function.
+        Keyword passed to ``update``.
     min, max, step, value : float
-        Range, resolution and start value of the live slider.
+        Range, resolution (> 0) and start value of the live slider.
     static : sequence of float
-        The values offered on the website (each one is a precomputed frame);
+        The distinct values offered on the website (each one is a precomputed frame);
         must contain ``value`` and lie within ``[min, max]``.
     label : str, optional
         Text shown next to the slider; defaults to ``name``.
+
+    Raises
+    ------
+    TypeError
+        If a number is not a real number.
+    ValueError
+        If ``step <= 0``, ``value`` or a static value leaves ``[min, max]``, the static
+        values repeat one, or they do not contain ``value``.
+
+    Examples
+    --------
+    >>> Slider("k", 1, 10, 1, 2, (1, 2, 5)).is_integer
+    True
+    >>> Slider("k", 1, 10, 0, 2, (1, 2, 5))
+    Traceback (most recent call last):
+    ...
+    ValueError: Slider: step must be > 0, got 0.0
     """
 
     name: str
@@ -70,25 +129,37 @@ class Slider:
     label: str | None = None
 
     def __post_init__(self):
+        func = "Slider"
+        _check_name(self.name, func)
+        lo = check_real(self.min, func, "min")
+        hi = check_real(self.max, func, "max", min=lo)
+        check_real(self.step, func, "step", min=0, min_open=True)
+        check_real(self.value, func, "value", min=lo, max=hi)
+        if isinstance(self.static, str | bytes) or not isinstance(self.static, Sequence):
+            raise TypeError(f"{func}: static must be a sequence of numbers, got {self.static!r}")
         static = tuple(self.static)
         object.__setattr__(self, "static", static)
-        if not self.min <= self.value <= self.max:
-            raise ValueError(
-                f"Slider {self.name!r}: value {self.value} lies outside [{self.min}, {self.max}]"
-            )
+        for v in static:
+            check_real(v, func, "static values", min=lo, max=hi)
+        repeated = sorted({v for v in static if static.count(v) > 1})
+        if repeated:
+            raise ValueError(f"{func}: static values {static} repeat {repeated}")
         if self.value not in static:
-            raise ValueError(
-                f"Slider {self.name!r}: static values {static} must contain value {self.value}"
-            )
-        if any(not self.min <= v <= self.max for v in static):
-            raise ValueError(
-                f"Slider {self.name!r}: static values {static} leave [{self.min}, {self.max}]"
-            )
+            raise ValueError(f"{func}: static values {static} must contain value {self.value}")
 
     @property
     def is_integer(self) -> bool:
         """Whether every setting of the slider is a whole number."""
         return all(float(v).is_integer() for v in (self.min, self.max, self.step, *self.static))
+
+    def check(self, value, func: str):
+        """``value`` as the int or float ``update`` receives, or a clear error."""
+        value = check_real(value, func, self.name, min=self.min, max=self.max)
+        if not self.is_integer:
+            return value
+        if not value.is_integer():
+            raise ValueError(f"{func}: {self.name} must be a whole number, got {value}")
+        return int(value)
 
     def live(self):
         """An ipywidgets slider (integer or float) over ``[min, max]``."""
@@ -121,13 +192,23 @@ class Choice:
     Parameters
     ----------
     name : str
-        Keyword passed to the drawing function (it receives the option string).
+        Keyword passed to ``update`` (it receives the option string).
     options : sequence of str
-        Every option; all of them are precomputed on the website.
+        Every option, distinct; all of them are precomputed on the website. A single
+        string is refused (it would be read as its letters).
     value : str
         The start option.
     label : str, optional
         Text shown next to the control; defaults to ``name``.
+
+    Examples
+    --------
+    >>> Choice("f", ("sin", "cos"), "sin").static
+    ('sin', 'cos')
+    >>> Choice("f", "abc", "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: Choice: options must be a sequence of strings, not the string 'abc'
     """
 
     name: str
@@ -136,16 +217,30 @@ class Choice:
     label: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "options", tuple(self.options))
-        if self.value not in self.options:
-            raise ValueError(
-                f"Choice {self.name!r}: value {self.value!r} is not one of {self.options}"
+        func = "Choice"
+        _check_name(self.name, func)
+        if isinstance(self.options, str):
+            raise TypeError(
+                f"{func}: options must be a sequence of strings, not the string {self.options!r}"
             )
+        if not isinstance(self.options, Sequence) or not all(
+            isinstance(o, str) for o in self.options
+        ):
+            raise TypeError(f"{func}: options must be a sequence of strings, got {self.options!r}")
+        options = tuple(self.options)
+        if not options or len(set(options)) != len(options):
+            raise ValueError(f"{func}: options must be distinct and not empty, got {options}")
+        object.__setattr__(self, "options", options)
+        check_choice(self.value, func, "value", options)
 
     @property
     def static(self) -> tuple[str, ...]:
         """On the website every option is offered."""
         return self.options
+
+    def check(self, value, func: str) -> str:
+        """``value`` if it is one of the options; the message lists them."""
+        return check_choice(value, func, self.name, self.options)
 
     def live(self):
         """An ipywidgets drop-down."""
@@ -171,62 +266,139 @@ class Choice:
 Control = Slider | Choice
 
 
+def _check_controls(controls) -> tuple[Control, ...]:
+    func = "Explorer"
+    if isinstance(controls, str) or not isinstance(controls, Sequence):
+        raise TypeError(
+            f"{func}: controls must be a sequence of Slider or Choice, got {controls!r}"
+        )
+    for c in controls:
+        if not isinstance(c, Slider | Choice):
+            raise TypeError(f"{func}: controls must be Slider or Choice, got {c!r}")
+    names = [c.name for c in controls]
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"{func}: controls must be at least one, with unique names, got {names}")
+    return tuple(controls)
+
+
 class Explorer:
-    """An interactive figure: controls feeding a drawing function.
+    """An interactive figure: controls feeding a figure that is drawn once and updated.
 
     Parameters
     ----------
     draw : callable
-        ``draw(fig, **values)`` draws on a cleared :class:`matplotlib.figure.Figure`.
+        ``draw(fig) -> update``: builds the figure on a fresh
+        :class:`matplotlib.figure.Figure` and returns ``update(**values)``, which moves
+        the artists in place (see the module docstring). Called on the first render.
     controls : sequence of Slider or Choice
-        Their names are the keywords of ``draw``.
+        Their names are the keywords of ``update``.
     title : str
         Shown above the figure and used as the image's alt text.
     figsize : (float, float)
         Figure size in inches.
     dpi : int
         Resolution of the PNG frames.
+
+    Attributes
+    ----------
+    redraws : int
+        Full draws of the figure so far; a move that only changes animated artists adds
+        none (the benchmark and the tests read it).
+
+    Raises
+    ------
+    TypeError
+        If ``draw`` is not callable, ``controls`` is not a sequence of controls or
+        ``title`` is not a string.
+    ValueError
+        If there are no controls or two share a name.
     """
 
     def __init__(
         self,
-        draw: Callable[..., None],
+        draw: Callable[[Figure], Callable[..., None]],
         controls: Sequence[Control],
         *,
         title: str,
         figsize: tuple[float, float] = (7.0, 3.5),
         dpi: int = 90,
     ):
-        names = [c.name for c in controls]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Explorer: control names must be unique, got {names}")
-        self.draw = draw
-        self.controls = tuple(controls)
+        self.draw = check_callable(draw, "Explorer", "draw")
+        self.controls = _check_controls(controls)
+        if not isinstance(title, str):
+            raise TypeError(f"Explorer: title must be a string, got {title!r}")
         self.title = title
-        self._figure = Figure(figsize=figsize, dpi=dpi)
-        FigureCanvasAgg(self._figure)
+        self.figsize = tuple(check_real(s, "Explorer", "figsize", min=0.5) for s in figsize)
+        self.dpi = check_int(dpi, "Explorer", "dpi", min=10)
+        self._figure: Figure | None = None
+        self._update: Callable[..., None] | None = None
+        self._moving: list = []  # the animated artists, drawn on every render
+        self._background = None  # the pixels of everything else, from the last full draw
+        self.redraws = 0  # full draws so far: a move that only moves artists adds none
 
-    def defaults(self) -> dict[str, float]:
-        """The start value of every slider."""
-        return {s.name: s.value for s in self.controls}
+    def defaults(self) -> dict:
+        """The start value of every control."""
+        return {c.name: c.value for c in self.controls}
+
+    def _values(self, values: dict) -> dict:
+        """``values`` checked against the controls, missing ones filled with defaults."""
+        known = {c.name: c for c in self.controls}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise TypeError(
+                f"Explorer.render: unknown controls {sorted(unknown)}; known: {list(known)}"
+            )
+        return {n: c.check(values.get(n, c.value), "Explorer.render") for n, c in known.items()}
+
+    def _setup(self) -> None:
+        """Build the figure once and find the artists that move."""
+        fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        FigureCanvasAgg(fig)
+        update = self.draw(fig)
+        check_callable(update, "Explorer", "the value returned by draw")
+        self._figure, self._update = fig, update
+        moving = _animated_artists(fig)
+        self._moving = sorted(moving, key=lambda a: a.get_zorder())  # stable: tree order ties
+
+    def pixels(self, **values) -> np.ndarray:
+        """Update the figure for ``values`` (missing ones take their defaults); RGB pixels.
+
+        Returns
+        -------
+        (height, width, 3) uint8 array
+            A view of the canvas, valid until the next render.
+        """
+        values = self._values(values)
+        if self._figure is None:
+            self._setup()
+        fig = self._figure
+        self._update(**values)
+        if fig.stale or self._background is None:  # the background changed: draw it all
+            fig.canvas.draw()  # skips animated artists
+            self._background = fig.canvas.copy_from_bbox(fig.bbox)
+            self.redraws += 1
+        else:
+            fig.canvas.restore_region(self._background)
+        renderer = fig.canvas.get_renderer()
+        for artist in self._moving:
+            artist.draw(renderer)
+        return np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # (h, w, 3)
 
     def render(self, **values) -> bytes:
-        """Draw the figure for ``values`` (missing ones take their defaults); return PNG bytes."""
-        unknown = set(values) - set(self.defaults())
-        if unknown:
-            raise TypeError(f"Explorer.render: unknown controls {sorted(unknown)}")
-        fig = self._figure
-        fig.clear()
-        self.draw(fig, **(self.defaults() | values))
-        fig.canvas.draw()  # one Agg pass; savefig would draw twice
-        pixels = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        pixels.convert("RGB").save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        """:meth:`pixels` for ``values`` as PNG bytes (lossless, encoded fast).
+
+        Raises
+        ------
+        TypeError
+            For an unknown control or a value of the wrong type.
+        ValueError
+            For a slider value outside its range or an unknown option.
+        """
+        return _fast_png(self.pixels(**values))
 
     # -- live form ---------------------------------------------------------------------------
     def widget(self):
-        """The live form: ipywidgets sliders above an image that redraws on every move."""
+        """The live form: ipywidgets controls above an image that updates on every move."""
         import ipywidgets as w
 
         image = w.Image(value=self.render(), format="png")
@@ -241,32 +413,43 @@ class Explorer:
         return w.VBox([title, *controls.values(), image])
 
     # -- static form -------------------------------------------------------------------------
-    def frames(self) -> list[bytes]:
-        """PNG frames for every combination of static values, in row-major slider order."""
-        grid = itertools.product(*(s.static for s in self.controls))
-        return [
-            _compress_png(self.render(**dict(zip(self.defaults(), combo, strict=True))))
-            for combo in grid
-        ]
+    def grid(self) -> list[dict]:
+        """Every combination of the controls' static values, row-major in control order."""
+        names = [c.name for c in self.controls]
+        combos = itertools.product(*(c.static for c in self.controls))
+        return [dict(zip(names, combo, strict=True)) for combo in combos]
 
-    def static_html(self) -> str:
-        """The website form: range inputs, the start frame and all frames as inline data."""
+    def frames(self) -> list[bytes]:
+        """Compact PNG frames for :meth:`grid`, in the same row-major order."""
+        return [_site_png(self.pixels(**values)) for values in self.grid()]
+
+    def controls_html(self) -> str:
+        """The website's controls: one range input or ``<select>`` per control."""
+        return "\n".join(c.html() for c in self.controls)
+
+    def frames_html(self) -> str:
+        """The frame form's body: the start frame and every frame as inline JSON data."""
         frames = [base64.b64encode(f).decode("ascii") for f in self.frames()]
         start = int(
             np.ravel_multi_index(
-                [s.static.index(s.value) for s in self.controls],
-                [len(s.static) for s in self.controls],
+                [c.static.index(c.value) for c in self.controls],
+                [len(c.static) for c in self.controls],
             )
         )
-        controls = "\n".join(c.html() for c in self.controls)
-        data = json.dumps({"shape": [len(s.static) for s in self.controls], "frames": frames})
-        title = html.escape(self.title)
+        data = json.dumps({"shape": [len(c.static) for c in self.controls], "frames": frames})
         return (
-            f'<figure class="mathdl-explorer">\n<figcaption>{title}</figcaption>\n'
-            f'<div class="mathdl-controls">\n{controls}\n</div>\n'
-            f'<img class="mathdl-frame" alt="{title}" '
+            f'<img class="mathdl-frame" alt="{html.escape(self.title)}" '
             f'src="data:image/png;base64,{frames[start]}">\n'
-            f'<script type="application/json" class="mathdl-frames">{data}</script>\n</figure>'
+            f'<script type="application/json" class="mathdl-frames">{data}</script>'
+        )
+
+    def static_html(self) -> str:
+        """The website form: a figure with the controls and the frame form's body."""
+        caption = html.escape(self.title)
+        return (
+            f'<figure class="mathdl-explorer">\n<figcaption>{caption}</figcaption>\n'
+            f'<div class="mathdl-controls">\n{self.controls_html()}\n</div>\n'
+            f"{self.frames_html()}\n</figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -275,228 +458,55 @@ class Explorer:
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
 
 
-def _compress_png(png: bytes) -> bytes:
-    """Re-encode a PNG with a 64-colour palette: a third of the bytes, same look for plots."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
+def _animated_artists(artist) -> list:
+    """The outermost animated artists under ``artist``, in drawing-tree order.
+
+    Their parts (a legend's texts, say) are marked animated too: a change to a part is
+    then drawn with its artist and does not mark the background stale.
+    """
+    found = []
+    for child in artist.get_children():
+        if child.get_animated():
+            found.append(child)
+            for part in child.findobj():
+                part.set_animated(True)
+        else:
+            found += _animated_artists(child)
+    return found
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def _fast_png(pixels: np.ndarray) -> bytes:
+    """Lossless RGB PNG, quick to encode (half PIL's time): the "up" filter and zlib level 1.
+
+    Each row is stored as its difference from the row above (PNG filter type 2), which
+    is zero almost everywhere in a plot, so the fastest zlib level compresses it well.
+    """
+    h, w, _ = pixels.shape
+    flat = pixels.reshape(h, 3 * w)  # (h, 3w) RGB bytes per row
+    rows = np.empty((h, 1 + 3 * w), np.uint8)  # (h, 1 + 3w): filter byte, then the row
+    rows[:, 0] = 2
+    rows[0, 1:] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])  # wraps modulo 256, as PNG wants
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _png_chunk(b"IEND", b""),
+        ]
+    )
+
+
+def _site_png(pixels: np.ndarray) -> bytes:
+    """A compact PNG for the website: a 64-colour palette, a third of the bytes, same look."""
+    image = Image.fromarray(np.ascontiguousarray(pixels))
     out = io.BytesIO()
     image.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(
         out, format="png", optimize=True
     )
     return out.getvalue()
-
-
-# -- the explorers of the book ---------------------------------------------------------------
-
-
-def _plane(ax, lim: float, title: str) -> None:
-    """A square plot of the plane with unit grid lines and no ticks (ticks cost 60 ms)."""
-    t = np.arange(-np.floor(lim), np.floor(lim) + 1)  # (g,)
-    ends, gap = np.full_like(t, lim), np.full_like(t, np.nan)
-    xs = np.stack([-ends, ends, gap], axis=1).ravel()  # (3g,) segments split by NaN
-    ys = np.repeat(t, 3)  # (3g,)
-    ax.plot(np.r_[xs, ys], np.r_[ys, xs], color="0.9", lw=0.8, zorder=0)  # one artist
-    ax.plot([-lim, lim, np.nan, 0, 0], [0, 0, np.nan, -lim, lim], color="0.6", lw=0.8, zorder=0)
-    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
-    ax.set_title(title, fontsize=10)
-
-
-def _arrow(ax, tip, color: str, text: str, offset) -> None:
-    ax.annotate("", tip, (0, 0), arrowprops=dict(arrowstyle="->", color=color, lw=2))
-    ax.text(*(tip + offset), text, color=color, ha="center", va="center")
-
-
-def _draw_matrix(fig: Figure, a: float, b: float, c: float, d: float) -> None:
-    """Unit circle and its image under [[a, b], [c, d]], with singular and eigen directions."""
-    from mathdl.linalg import eig_2x2, svd
-
-    A = np.array([[a, b], [c, d]])
-    U, S, Vh = svd(A)
-    theta = np.linspace(0.0, 2.0 * np.pi, 200)
-    circle = np.stack([np.cos(theta), np.sin(theta)])  # (2, 200)
-    left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.02, right=0.98, bottom=0.02, top=0.8))
-    _plane(left, 1.6, "input: the unit circle, grid = 1")
-    _plane(right, 4.2, "output: its image A x")
-    left.plot(*circle, color="0.3", lw=1.5)
-    right.plot(*(A @ circle), color="0.3", lw=1.5)
-    for i, color in enumerate(("tab:blue", "tab:orange")):
-        _arrow(left, Vh[i], color, f"$v_{i + 1}$", 0.2 * Vh[i])
-        _arrow(right, S[i] * U[:, i], color, f"$\\sigma_{i + 1} u_{i + 1}$", 0.6 * U[:, i])
-    eigenvalues, eigenvectors = eig_2x2(A)
-    real = bool(np.all(eigenvalues.imag == 0))
-    for k in range(2 if real else 0):
-        for ax in (left, right):
-            label = "eigenvector directions" if k == 0 else None
-            ax.axline(
-                (0, 0), eigenvectors[:, k].real, color="tab:green", ls="--", lw=1, label=label
-            )
-    if real:
-        right.legend(loc="lower right", fontsize=8)
-    lam = eigenvalues[0]
-    eig_text = (
-        f"{eigenvalues[0].real:.2f}, {eigenvalues[1].real:.2f}"
-        if real
-        else f"{lam.real:.2f} ± {abs(lam.imag):.2f}i (complex: no real eigenvector)"
-    )
-    fig.suptitle(
-        f"A = [[{a:.1f}, {b:.1f}], [{c:.1f}, {d:.1f}]]    σ = {S[0]:.2f}, {S[1]:.2f}    "
-        f"λ = {eig_text}",
-        fontsize=10,
-    )
-
-
-def matrix_explorer() -> Explorer:
-    """A 2×2 matrix editor: the unit circle's image, singular vectors and values, eigenvectors.
-
-    Examples
-    --------
-    >>> [c.name for c in matrix_explorer().controls]
-    ['a', 'b', 'c', 'd']
-    """
-    diagonal, off_diagonal = (0.0, 1.0, 2.0), (-1.0, 0.0, 1.0)  # 81 frames on the site
-    sliders = [
-        Slider("a", -2.0, 2.0, 0.1, 2.0, diagonal, label="a₁₁"),
-        Slider("b", -2.0, 2.0, 0.1, 1.0, off_diagonal, label="a₁₂"),
-        Slider("c", -2.0, 2.0, 0.1, 0.0, off_diagonal, label="a₂₁"),
-        Slider("d", -2.0, 2.0, 0.1, 1.0, diagonal, label="a₂₂"),
-    ]
-    return Explorer(
-        _draw_matrix, sliders, title="A 2×2 matrix acting on the unit circle", figsize=(7.0, 3.6)
-    )
-
-
-def low_rank_explorer(image: np.ndarray) -> Explorer:
-    """A rank-k slider on a grayscale image: the best rank-k approximation by the SVD.
-
-    Parameters
-    ----------
-    image : (m, n) array
-        Grayscale image; factorised once, so each slider move costs one product.
-    """
-    from mathdl.linalg import svd
-
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2:
-        raise ValueError(
-            f"low_rank_explorer: expected a 2-D grayscale image, got shape {image.shape}"
-        )
-    U, S, Vh = svd(image, full_matrices=False)  # (m, r), (r,), (r, n)
-    m, n = image.shape
-    r = len(S)
-    total = np.sum(S**2)
-
-    def draw(fig: Figure, k: int) -> None:
-        k = int(k)
-        approx = (U[:, :k] * S[:k]) @ Vh[:k]  # (m, n)
-        error = np.sqrt(np.sum(S[k:] ** 2) / total)
-        left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.01, right=0.99, top=0.9))
-        for ax, picture, name in ((left, image, "original"), (right, approx, f"rank {k}")):
-            ax.imshow(picture, cmap="gray", vmin=image.min(), vmax=image.max())
-            ax.set(title=name, xticks=[], yticks=[])
-        storage = k * (m + n + 1) / (m * n)
-        right.set_xlabel(f"error {error:.3f}, storage {storage:.1%}")
-
-    static = sorted({k for k in (1, 2, 5, 10, 20, 50, 100, r) if k <= r})
-    slider = Slider("k", 1, r, 1, min(10, r), static, label="rank k")
-    return Explorer(draw, [slider], title="Low-rank approximation of an image", figsize=(7.0, 3.0))
-
-
-# Taylor explorer: each function with its n-th derivative in closed form, the x-range shown
-# and the y-range. 1/(1 - x) has a pole at 1: its series converges only for |x - a| < 1 - a.
-_TAYLOR_FUNCTIONS = {
-    "sin": (np.sin, lambda a, n: np.sin(a + n * np.pi / 2), (-2 * np.pi, 2 * np.pi), (-2, 2)),
-    "exp": (np.exp, lambda a, n: np.exp(a), (-3.0, 3.0), (-2, 12)),
-    "1/(1-x)": (
-        lambda x: 1.0 / (1.0 - x),
-        lambda a, n: math.factorial(n) / (1.0 - a) ** (n + 1),
-        (-3.0, 0.98),
-        (-2, 8),
-    ),
-}
-
-
-def _draw_taylor(fig: Figure, function: str, a: float, order: int) -> None:
-    """f and its Taylor polynomial of the given order at a; the error on a log scale."""
-    from mathdl.calculus import taylor_polynomial
-
-    f, nth_derivative, (lo, hi), ylim = _TAYLOR_FUNCTIONS[function]
-    x = np.linspace(lo, hi, 400)
-    T = taylor_polynomial([nth_derivative(a, n) for n in range(int(order) + 1)], a, x)
-    left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.07, right=0.98, bottom=0.14))
-    left.plot(x, f(x), color="0.2", lw=2, label=f"f(x) = {function}")
-    left.plot(x, T, color="tab:red", lw=1.5, label=f"Taylor polynomial, order {int(order)}")
-    left.plot([a], [f(a)], "o", color="tab:red")
-    left.set(ylim=ylim, xlabel="x", title=f"{function} and its expansion at a = {a:g}")
-    left.legend(loc="upper left", fontsize=8)
-    error = np.maximum(np.abs(f(x) - T), 1e-17)  # exact at x = a; keep the log finite
-    right.semilogy(x, error, color="tab:red")
-    right.set(ylim=(1e-17, 1e3), xlabel="x", title="error |f(x) − T(x)|")
-    for ax in (left, right):
-        ax.axvline(a, color="0.8", lw=1, zorder=0)
-
-
-def taylor_explorer() -> Explorer:
-    """Taylor polynomials: pick a function, the expansion point and the order.
-
-    Examples
-    --------
-    >>> [c.name for c in taylor_explorer().controls]
-    ['function', 'a', 'order']
-    """
-    controls = [
-        Choice("function", tuple(_TAYLOR_FUNCTIONS), "sin"),
-        Slider("a", -1.5, 0.75, 0.05, 0.0, (-1.0, -0.5, 0.0, 0.5), label="point a"),
-        Slider("order", 0, 12, 1, 1, (0, 1, 2, 3, 5, 9), label="order n"),
-    ]
-    return Explorer(_draw_taylor, controls, title="Taylor polynomials", figsize=(7.0, 3.2))
-
-
-def _layer_statistics(activation: str, init: str, depth: int, width: int = 64):
-    """Forward a batch through a deep MLP and back; per layer, activation std and grad norm."""
-    from mathdl import nn
-    from mathdl.autodiff import Tensor
-
-    modules = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU}
-    net = nn.MLP([width] * (depth + 1), activation=modules[activation], init=init, rng=0)
-    h = Tensor(np.random.default_rng(1).standard_normal((128, width)))  # (batch, width)
-    stds = []
-    for layer in net.layers:
-        h = layer(h)
-        if not isinstance(layer, nn.Linear):
-            stds.append(float(h.data.std()))
-    (h**2).mean().backward()
-    linears = [layer for layer in net.layers if isinstance(layer, nn.Linear)]
-    grads = [float(np.sqrt(np.sum(layer.weight.grad**2))) for layer in linears]
-    return np.array(stds), np.array(grads)
-
-
-def _draw_gradient_flow(fig: Figure, activation: str, init: str, depth: int) -> None:
-    stds, grads = _layer_statistics(activation, init, int(depth))
-    left, right = fig.subplots(
-        1, 2, gridspec_kw=dict(left=0.09, right=0.98, bottom=0.15, wspace=0.3)
-    )
-    left.plot(np.arange(1, len(stds) + 1), stds, "o-", color="tab:blue", ms=3)
-    left.set(xlabel="hidden layer", ylabel="std of activations", ylim=(0, 1.5))
-    left.set_title(f"forward: {activation}, {init} init", fontsize=10)
-    right.semilogy(
-        np.arange(1, len(grads) + 1), np.maximum(grads, 1e-20), "o-", color="tab:red", ms=3
-    )
-    right.set(xlabel="layer", ylabel="‖∂L/∂W‖ (Frobenius)", ylim=(1e-20, 1e4))
-    right.set_title(f"backward: first/last = {grads[0] / grads[-1]:.1e}", fontsize=10)
-
-
-def gradient_flow_explorer() -> Explorer:
-    """Activation std and gradient norm per layer of a deep MLP: activation, init, depth.
-
-    Examples
-    --------
-    >>> [c.name for c in gradient_flow_explorer().controls]
-    ['activation', 'init', 'depth']
-    """
-    controls = [
-        Choice("activation", ("sigmoid", "tanh", "relu", "gelu"), "tanh"),
-        Choice("init", ("default", "xavier", "he"), "default", label="initialisation"),
-        Slider("depth", 2, 50, 1, 20, (5, 10, 20, 40), label="depth"),
-    ]
-    return Explorer(
-        _draw_gradient_flow, controls, title="Gradients through depth", figsize=(7.0, 3.2)
-    )
