@@ -101,6 +101,9 @@ class Slider:
         must contain ``value`` and lie within ``[min, max]``.
     label : str, optional
         Text shown next to the slider; defaults to ``name``.
+    scale : {"linear", "log"}, default "linear"
+        ``"log"``: the live slider moves the exponent (``ipywidgets.FloatLogSlider``,
+        ``step`` in decades); needs ``min > 0``.
 
     Raises
     ------
@@ -127,11 +130,14 @@ class Slider:
     value: float
     static: tuple[float, ...]
     label: str | None = None
+    scale: str = "linear"
 
     def __post_init__(self):
         func = "Slider"
         _check_name(self.name, func)
-        lo = check_real(self.min, func, "min")
+        check_choice(self.scale, func, "scale", ("linear", "log"))
+        lo = check_real(self.min, func, "min", min=0 if self.scale == "log" else None,
+                        min_open=self.scale == "log")  # fmt: skip
         hi = check_real(self.max, func, "max", min=lo)
         check_real(self.step, func, "step", min=0, min_open=True)
         check_real(self.value, func, "value", min=lo, max=hi)
@@ -165,6 +171,11 @@ class Slider:
         """An ipywidgets slider (integer or float) over ``[min, max]``."""
         import ipywidgets as w
 
+        if self.scale == "log":
+            return w.FloatLogSlider(
+                value=self.value, base=10, min=np.log10(self.min), max=np.log10(self.max),
+                step=self.step, description=self.label or self.name, continuous_update=True,
+            )  # fmt: skip
         cls, cast = (w.IntSlider, int) if self.is_integer else (w.FloatSlider, float)
         bounds = dict(value=self.value, min=self.min, max=self.max, step=self.step)
         return cls(
@@ -456,6 +467,161 @@ class Explorer:
         if static_mode():
             return {"text/html": self.static_html(), "text/plain": f"<Explorer: {self.title}>"}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+#: Quantisation of the data form: coordinates relative to the plot box, in [-1, 2] over
+#: uint16; log10 of losses in [-16, 16] over uint8.
+BOX_RANGE, LOG_RANGE = (-1.0, 2.0), (-16.0, 16.0)
+
+
+class DataExplorer(Explorer):
+    """An explorer whose website form is data drawn by the local script, not frames.
+
+    For fine grids of controls (learning rates, momenta) where one PNG per combination
+    would be too heavy. The live form is :class:`Explorer`'s (the same ``draw``). The
+    website form ships, from ``data()``:
+
+    * ``scenes``: a list of backgrounds, each ``dict(pixels=(h, w, 3) uint8, box=[x0, y0,
+      x1, y1] (the plot box in image pixels, origin top-left), xlim, ylim, L)``;
+    * ``records``: a list of trajectories, each ``dict(points=(n, 2), losses=(n,),
+      diverged_at=int or None, message=str, rate=float or None, scene=int)``;
+    * ``record_of(**values) -> int``: the record for each static setting of every
+      control but the ``truncate`` one (a Slider of step counts: the script shows the
+      first ``steps + 1`` points).
+
+    Points are stored as uint16 relative to their scene's box (``BOX_RANGE``), losses as
+    uint8 of ``log10`` (``LOG_RANGE``), zlib-compressed and base64-encoded.
+    """
+
+    def __init__(self, draw, controls, data, *, title, figsize=(7.0, 3.5), dpi=90):
+        super().__init__(draw, controls, title=title, figsize=figsize, dpi=dpi)
+        self.data = check_callable(data, "DataExplorer", "data")
+
+    def frames(self) -> list[bytes]:
+        raise TypeError("DataExplorer: the website form is data (data_html), not frames")
+
+    def data_payload(self) -> dict:
+        """The JSON the page carries (see the class docstring)."""
+        d = self.data()
+        keyed = [c for c in self.controls if c.name != d["truncate"]]
+        lookup = [
+            d["record_of"](**dict(zip([c.name for c in keyed], combo, strict=True)))
+            for combo in itertools.product(*(c.static for c in keyed))
+        ]
+        records = d["records"]
+        coords, logs, reasons = [], [], []
+        for r in records:
+            qc, ql = _quantised(r, d["scenes"][r["scene"]])
+            coords.append(qc)
+            logs.append(ql)
+            reasons.append(r["message"].split(": ", 1)[1] if r["diverged_at"] else "")
+        reason_list = sorted(set(reasons) - {""})
+        deltas = np.concatenate([np.diff(c, axis=0, prepend=0) for c in coords]) % 65536
+        planes = deltas.astype("<u2").view(np.uint8).reshape(-1, 2)  # (2 T, 2): low, high
+        blob = b"".join(
+            [
+                np.ascontiguousarray(planes[:, 0]).tobytes(),
+                np.ascontiguousarray(planes[:, 1]).tobytes(),
+                (np.concatenate([np.diff(q, prepend=0) for q in logs]) % 256)
+                .astype(np.uint8)
+                .tobytes(),
+            ]
+        )
+        return {
+            "controls": [c.name for c in self.controls],
+            "keyed": [self.controls.index(c) for c in keyed],
+            "truncate": [c.name for c in self.controls].index(d["truncate"]),
+            "lookup": base64.b64encode(np.array(lookup, "<u2").tobytes()).decode("ascii"),
+            "rate_of": {i: round(r["rate"], 7) for i, r in enumerate(records) if r["rate"]},
+            "lengths": [len(q) for q in logs],
+            "runs": [len(r["points"]) for r in records],
+            "status": [reason_list.index(x) + 1 if x else 0 for x in reasons],
+            "reasons": reason_list,
+            "scenes": [_scene_json(s) for s in d["scenes"]],
+            "scene": [r["scene"] for r in records],
+            "box_range": BOX_RANGE,
+            "log_range": LOG_RANGE,
+            "blob": base64.b64encode(zlib.compress(blob, 9)).decode("ascii"),
+        }
+
+    def data_html(self) -> str:
+        """The data form's body: background image, two canvases, a status line, the data."""
+        payload = json.dumps(self.data_payload(), separators=(",", ":"))
+        return (
+            '<div class="mathdl-data-view"><div class="mathdl-plot">'
+            f'<img class="mathdl-background" alt="{html.escape(self.title)}">'
+            '<canvas class="mathdl-path"></canvas></div>'
+            '<canvas class="mathdl-loss" width="340" height="288"></canvas></div>\n'
+            '<p class="mathdl-status" role="status"></p>\n'
+            f'<script type="application/json" class="mathdl-data">{payload}</script>'
+        )
+
+    def static_html(self) -> str:
+        """The website form: the controls and the data form's body."""
+        caption = html.escape(self.title)
+        return (
+            f'<figure class="mathdl-explorer mathdl-data-explorer">\n'
+            f"<figcaption>{caption}</figcaption>\n"
+            f'<div class="mathdl-controls">\n{self.controls_html()}\n</div>\n'
+            f"{self.data_html()}\n</figure>"
+        )
+
+
+def _quantised(record: dict, scene: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Integer points (m, 2) and log-losses (m,), the repeated tail (converged) cut off."""
+    box = np.array([scene["xlim"], scene["ylim"]], float)  # (2, 2): rows x, y
+    u = (np.asarray(record["points"], float) - box[:, 0]) / (box[:, 1] - box[:, 0])  # (n, 2)
+    qc = _quantise(u, BOX_RANGE, 65535).astype(np.int64)
+    ql = _quantise(np.log10(np.maximum(record["losses"], 1e-300)), LOG_RANGE, 255)
+    rows = np.column_stack([qc, ql.astype(np.int64)])  # (n, 3)
+    moving = np.flatnonzero(np.any(rows != rows[-1], axis=1))
+    keep = moving[-1] + 2 if moving.size else 1
+    return qc[:keep], ql[:keep].astype(np.int64)
+
+
+def _quantise(v: np.ndarray, bounds, top: int) -> np.ndarray:
+    lo, hi = bounds
+    return np.rint(np.clip((v - lo) / (hi - lo), 0.0, 1.0) * top)
+
+
+def _scene_json(scene: dict) -> dict:
+    src = base64.b64encode(_site_png(scene["pixels"])).decode("ascii")
+    h, w, _ = scene["pixels"].shape
+    box = [round(float(b), 2) for b in scene["box"]]
+    return dict(src=src, size=[w, h], box=box, xlim=list(scene["xlim"]),
+                ylim=list(scene["ylim"]), L=scene["L"])  # fmt: skip
+
+
+def decode_data(payload: dict) -> list[dict]:
+    """The records of a :meth:`DataExplorer.data_payload`, decoded as the local script does.
+
+    Returns
+    -------
+    list of dict
+        ``points`` (n, 2) and ``losses`` (n,) (10 ** the decoded log), ``status``.
+    """
+    blob = np.frombuffer(zlib.decompress(base64.b64decode(payload["blob"])), np.uint8)
+    lengths = np.array(payload["lengths"])
+    total = int(lengths.sum())
+    low, high = blob[: 2 * total].astype(np.int64), blob[2 * total : 4 * total].astype(np.int64)
+    deltas = (low + 256 * high).reshape(total, 2)  # (total, 2)
+    log_deltas = blob[4 * total :].astype(np.int64)
+    (blo, bhi), (llo, lhi) = payload["box_range"], payload["log_range"]
+    out, start = [], 0
+    for n, run, s, status in zip(
+        lengths, payload["runs"], payload["scene"], payload["status"], strict=True
+    ):
+        pad = np.minimum(np.arange(run), n - 1) + start  # the converged tail repeats
+        coords = np.cumsum(deltas[start : start + n], axis=0) % 65536
+        logs = np.cumsum(log_deltas[start : start + n]) % 256
+        sc = payload["scenes"][s]
+        box = np.array([sc["xlim"], sc["ylim"]], float)  # (2, 2)
+        u = blo + coords[pad - start] / 65535 * (bhi - blo)  # (run, 2)
+        points = box[:, 0] + u * (box[:, 1] - box[:, 0])
+        losses = 10 ** (llo + logs[pad - start] / 255 * (lhi - llo))
+        out.append(dict(points=points, losses=losses, status=status))
+        start += n
+    return out
 
 
 def _animated_artists(artist) -> list:

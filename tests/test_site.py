@@ -151,16 +151,22 @@ return images.filter(img => !(img.complete && img.naturalWidth > 0))
 
 MOVE_EVERY_CONTROL = """
 const results = [];
-document.querySelectorAll("figure.mathdl-explorer").forEach((figure, f) => {
+// A frame explorer swaps its <img>; a data explorer redraws its canvases (data-state).
+const look = (figure) => {
   const image = figure.querySelector("img.mathdl-frame");
+  if (image) { return image.src; }
+  return figure.dataset.state + Array.from(figure.querySelectorAll("canvas"))
+      .map(c => c.toDataURL()).join("");
+};
+document.querySelectorAll("figure.mathdl-explorer").forEach((figure, f) => {
   figure.querySelectorAll(".mathdl-control input, .mathdl-control select").forEach((c, k) => {
-    const before = image.src;
+    const before = look(figure);
     const select = c.tagName === "SELECT";
     const start = select ? c.selectedIndex : c.value;
     if (select) { c.selectedIndex = (c.selectedIndex + 1) % c.options.length; }
     else { c.value = c.value === c.max ? c.min : c.max; }
     c.dispatchEvent(new Event(select ? "change" : "input", {bubbles: true}));
-    results.push({explorer: f, control: k, changed: image.src !== before});
+    results.push({explorer: f, control: k, changed: look(figure) !== before});
     if (select) { c.selectedIndex = start; } else { c.value = start; }
     c.dispatchEvent(new Event(select ? "change" : "input", {bubbles: true}));
   });
@@ -194,12 +200,66 @@ def test_every_image_loads(page, browser):
     assert not broken, f"{page['name']}: images that did not load: {broken}"
 
 
+WAIT_FOR_DATA = """
+const done = arguments[arguments.length - 1];
+const check = () => Array.from(document.querySelectorAll("figure.mathdl-data-explorer"))
+    .every(f => f.dataset.ready === "yes") ? done(true) : setTimeout(check, 100);
+check();
+"""
+
+
 def test_every_control_changes_the_figure(page, browser):
+    browser.execute_async_script(WAIT_FOR_DATA)
     moves = browser.execute_script(MOVE_EVERY_CONTROL)
     still = [m for m in moves if not m["changed"]]
     assert not still, f"{page['name']}: controls that change nothing: {still}"
     if page["name"] == "chapters/01-linear-algebra/04-svd.html":
         assert len(moves) == 5, f"expected the matrix (4 sliders) and rank (1) explorers: {moves}"
+
+
+DESCENT_PAGE = "chapters/05-optimization/02-gradient-descent.html"
+
+SET_CONTROL = """
+const [name, value] = arguments;
+const figure = document.querySelector("figure.mathdl-data-explorer");
+const names = JSON.parse(figure.querySelector("script.mathdl-data").textContent).controls;
+const all = figure.querySelectorAll(".mathdl-control input, .mathdl-control select");
+const c = all[names.indexOf(name)];
+if (c.tagName === "SELECT") {
+  c.selectedIndex = Array.from(c.options).findIndex(o => o.text === value);
+} else { c.value = JSON.parse(c.dataset.values).map(Number).findIndex(v => v === Number(value)); }
+c.dispatchEvent(new Event("input", {bubbles: true}));
+return [figure.querySelector(".mathdl-status").textContent,
+        window.mathdlExplorers[0].trajectory().slice(0, 5)];
+"""
+
+
+def test_descent_explorer_divergence_and_data(browser, server):
+    if DESCENT_PAGE not in PAGES:
+        pytest.skip(f"{DESCENT_PAGE} is not in the built site")
+    import numpy as np
+
+    from mathdl.explorers.optimization import LR_VALUES, QUADRATIC_L, trajectory
+
+    browser.get(f"{server}/{DESCENT_PAGE}")
+    browser.execute_async_script(WAIT_FOR_DATA)
+    for name, value in (("function", "quadratic"), ("optimizer", "GD"), ("steps", "100")):
+        browser.execute_script(SET_CONTROL, name, value)
+    edge = 2 / QUADRATIC_L
+    above = min(v for v in LR_VALUES if v > 1.1 * edge)
+    below = max(v for v in LR_VALUES if v < 0.9 * edge)
+    status, _ = browser.execute_script(SET_CONTROL, "lr", above)
+    assert status.startswith("diverged at step"), status
+    status, points = browser.execute_script(SET_CONTROL, "lr", below)
+    assert "diverged" not in status, status
+    kappa, start = browser.execute_script(
+        "const f = document.querySelector('figure.mathdl-data-explorer');"
+        "const c = f.querySelectorAll('.mathdl-control input, .mathdl-control select');"
+        "return [Number(c[1].nextElementSibling.textContent), c[6].value || "
+        "c[6].options[c[6].selectedIndex].text];"
+    )
+    expected = trajectory("quadratic", "GD", below, 0.0, 100, start, kappa)["points"][:5]
+    assert np.abs(np.array(points) - expected).max() < 6 * 3 / 65535 * 2
 
 
 def test_screenshot(page, browser):

@@ -293,6 +293,8 @@ def test_all_explorers_lists_every_chapter_module():
         "calculus.taylor_explorer",
         "linear_algebra.low_rank_explorer",
         "linear_algebra.matrix_explorer",
+        "optimization.descent_explorer",
+        "optimization.momentum_plane_explorer",
     ]
 
 
@@ -382,3 +384,41 @@ def test_gradient_flow_explorer_renders_each_activation():
     explorer = gradient_flow_explorer()
     frames = {explorer.render(activation=a, depth=5) for a in ("sigmoid", "tanh", "relu", "gelu")}
     assert len(frames) == 4
+
+
+# -- log sliders and the data form -------------------------------------------------------
+
+
+def test_log_slider_is_a_float_log_slider():
+    from mathdl.widgets import Slider
+
+    s = Slider("lr", 1e-3, 1.0, 0.1, 0.01, (1e-3, 0.01, 1.0), scale="log")
+    assert type(s.live()).__name__ == "FloatLogSlider"
+    with pytest.raises(ValueError, match="Slider: min"):
+        Slider("lr", 0.0, 1.0, 0.1, 0.5, (0.5,), scale="log")
+    with pytest.raises(ValueError, match="scale"):
+        Slider("lr", 0.1, 1.0, 0.1, 0.5, (0.5,), scale="cubic")
+
+
+def test_data_explorer_round_trip():
+    from mathdl.widgets import Choice, DataExplorer, Slider, decode_data
+
+    pts = np.array([[0.0, 0.0], [0.5, 0.25], [1.0, 1.0]])
+    scene = dict(pixels=np.zeros((10, 10, 3), np.uint8), box=[0, 0, 10, 10],
+                 xlim=(0.0, 1.0), ylim=(0.0, 1.0), L=1.0)  # fmt: skip
+    rec = dict(points=pts, losses=np.array([1.0, 1e-3, 1e-6]), diverged_at=None,
+               message="3 steps", rate=None, scene=0)  # fmt: skip
+
+    def data():
+        return dict(scenes=[scene], records=[rec], record_of=lambda c: 0, truncate="steps")
+
+    def draw(fig):
+        return lambda c, steps: None
+
+    e = DataExplorer(draw, [Choice("c", ("a", "b"), "a"), Slider("steps", 1, 3, 1, 2, (1, 2))],
+                     data, title="t")  # fmt: skip
+    (out,) = decode_data(e.data_payload())
+    assert np.abs(out["points"] - pts).max() <= 3 / 65535
+    assert "mathdl-data-explorer" in e.static_html()
+    with pytest.raises(TypeError, match="frames"):
+        e.frames()

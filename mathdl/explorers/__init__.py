@@ -3,7 +3,9 @@
 * :mod:`mathdl.explorers.linear_algebra` -- :func:`~.linear_algebra.matrix_explorer`,
   :func:`~.linear_algebra.low_rank_explorer`;
 * :mod:`mathdl.explorers.calculus` -- :func:`~.calculus.taylor_explorer`,
-  :func:`~.calculus.gradient_flow_explorer`.
+  :func:`~.calculus.gradient_flow_explorer`;
+* :mod:`mathdl.explorers.optimization` -- :func:`~.optimization.descent_explorer` (a
+  :class:`~mathdl.widgets.DataExplorer`), :func:`~.optimization.momentum_plane_explorer`.
 
 An explorer module imports the math it shows (``mathdl.linalg``, ``mathdl.nn``...);
 the math never imports an explorer. :func:`all_explorers` lists every explorer of the
@@ -16,7 +18,7 @@ from collections.abc import Callable
 
 from mathdl.widgets import Explorer
 
-CHAPTERS = ("linear_algebra", "calculus")
+CHAPTERS = ("linear_algebra", "calculus", "optimization")
 
 
 def all_explorers() -> dict[str, Callable[[], Explorer]]:
@@ -31,7 +33,8 @@ def all_explorers() -> dict[str, Callable[[], Explorer]]:
     --------
     >>> sorted(all_explorers())  # doctest: +NORMALIZE_WHITESPACE
     ['calculus.gradient_flow_explorer', 'calculus.taylor_explorer',
-     'linear_algebra.low_rank_explorer', 'linear_algebra.matrix_explorer']
+     'linear_algebra.low_rank_explorer', 'linear_algebra.matrix_explorer',
+     'optimization.descent_explorer', 'optimization.momentum_plane_explorer']
     """
     import importlib
 
