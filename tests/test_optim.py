@@ -909,3 +909,153 @@ def test_scheduler_state_dict_resumes():
     again.load_state_dict(saved)
     opt2.param_groups[0]["lr"] = lr
     assert [again.step() or again.get_last_lr()[0] for _ in range(4)] == expected
+
+
+# ------------------------------------------------ soft thresholding and the proximal gradient
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 1.0, 2.5])
+def test_soft_threshold_matches_torch_softshrink(threshold, device):
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.standard_normal(200) * 2, [threshold, -threshold, 0.0, 1e300]])
+    theirs = torch.nn.functional.softshrink(to_torch(x, device=device), threshold)
+    assert_close(optim.soft_threshold(x, threshold), theirs, rtol=0.0, name="softshrink")
+
+
+def test_soft_threshold_is_the_prox_of_l1():
+    """``v - x`` is in ``t d|x|``: ``t sign(x)`` where ``x != 0``, ``[-t, t]`` where ``x == 0``."""
+    rng = np.random.default_rng(12)
+    v, t = rng.standard_normal((4, 50)) * 3, 1.25
+    x = optim.soft_threshold(v, t)
+    on = x != 0
+    assert x.shape == v.shape and np.all(np.abs(v[~on]) <= t)
+    assert_close((v - x)[on], t * np.sign(x[on]), rtol=1e-15, name="subgradient on the support")
+    assert not np.signbit(x[~on]).any()  # exact +0.0, never -0.0
+    grid = x[..., None] + np.linspace(-1e-3, 1e-3, 21)  # (4, 50, 21) points around x
+    phi = t * np.abs(grid) + 0.5 * (grid - v[..., None]) ** 2
+    assert np.all(phi.argmin(axis=-1) == 10)  # x is the minimiser of t|.| + (. - v)^2 / 2
+
+
+def test_soft_threshold_dtypes_and_errors():
+    assert optim.soft_threshold(np.float32([2.0, 0.1]), 0.5).dtype == np.float32
+    assert optim.soft_threshold([3, -1], 2).tolist() == [1.0, 0.0]
+    assert np.isnan(optim.soft_threshold([np.nan], 1.0)[0])
+    with raises(ValueError, "soft_threshold: threshold must be >= 0"):
+        optim.soft_threshold([1.0], -0.1)
+    with raises(TypeError, "soft_threshold: x must be real"):
+        optim.soft_threshold([1j], 0.1)
+
+
+class Lasso:
+    """``|A x - b|^2 / 2 + lam |x|_1`` with a known sparse solution ``x_star``.
+
+    ``b`` is built so that ``x_star`` satisfies the optimality conditions
+    ``A^T (b - A x_star) = lam z`` with ``z = sign(x_star)`` on the support and
+    ``|z| <= 1/2`` off it; ``A`` has full column rank, so the solution is unique.
+    """
+
+    def __init__(self, m=30, n=10, lam=0.5, seed=13):
+        rng = np.random.default_rng(seed)
+        self.A, self.lam = rng.standard_normal((m, n)), lam  # (m, n)
+        self.x_star = np.zeros(n)
+        self.support = np.array([1, n // 2, n - 2])
+        self.x_star[self.support] = [2.0, -1.5, 0.75]
+        z = rng.uniform(-0.5, 0.5, n)
+        z[self.support] = np.sign(self.x_star[self.support])
+        r = self.A @ np.linalg.solve(self.A.T @ self.A, lam * z)  # A^T r = lam z, r in range(A)
+        self.b = self.A @ self.x_star + r
+        self.L = float(np.linalg.eigvalsh(self.A.T @ self.A)[-1])
+
+    def f(self, x):
+        return 0.5 * np.sum((self.A @ x - self.b) ** 2) + self.lam * np.sum(np.abs(x))
+
+    def grad(self, x):
+        return self.A.T @ (self.A @ x - self.b)
+
+    def prox(self, v, t):
+        return optim.soft_threshold(v, self.lam * t)
+
+
+def test_lasso_solution_satisfies_the_optimality_conditions():
+    p = Lasso()
+    z = -p.grad(p.x_star) / p.lam  # (n,) the subgradient of |x|_1 that certifies x_star
+    off = np.setdiff1d(np.arange(len(z)), p.support)
+    assert_close(z[p.support], np.sign(p.x_star[p.support]), rtol=1e-12, name="z on support")
+    assert np.all(np.abs(z[off]) <= 0.5 + 1e-12)
+
+
+def test_ista_solves_the_lasso_with_exact_zeros():
+    p = Lasso()
+    res = optim.proximal_gradient(p.f, p.grad, p.prox, np.zeros(10), lr=1 / p.L, steps=5000)
+    assert res.converged and res.message.startswith("converged: ||gradient mapping||")
+    assert_close(res.x, p.x_star, atol=1e-9, name="ISTA vs the known lasso solution")
+    off = np.setdiff1d(np.arange(10), p.support)
+    assert np.all(res.x[off] == 0.0) and np.all(res.x[p.support] != 0.0)
+    assert np.all(np.diff(res.losses) <= 1e-12)  # lr <= 1/L: monotone descent
+    assert res.grad_evals == res.steps + 1
+    assert_close(res.losses, [p.f(x) for x in res.trajectory], rtol=1e-15, name="losses")
+
+
+def test_ista_with_orthonormal_design_is_one_soft_threshold():
+    rng = np.random.default_rng(14)
+    Q, _ = np.linalg.qr(rng.standard_normal((8, 5)))  # (8, 5) orthonormal columns
+    b, lam = rng.standard_normal(8) * 2, 0.7
+
+    def f(x):
+        return 0.5 * np.sum((Q @ x - b) ** 2) + lam * np.abs(x).sum()
+
+    def prox(v, t):
+        return optim.soft_threshold(v, lam * t)
+
+    res = optim.proximal_gradient(f, lambda x: Q.T @ (Q @ x - b), prox, np.ones(5), 1.0, 20)
+    assert_close(res.trajectory[1], optim.soft_threshold(Q.T @ b, lam), rtol=1e-14, name="x_1")
+    assert res.converged and res.steps <= 2
+
+
+def test_ista_matches_torch(device):
+    """The same iterations with torch.autograd gradients and softshrink."""
+    p = Lasso(m=12, n=6, lam=0.3, seed=15)
+    lr, steps = 0.5 / p.L, 40
+    res = optim.proximal_gradient(p.f, p.grad, p.prox, np.ones(6), lr, steps, tol=0.0)
+    A, b = to_torch(p.A, device=device), to_torch(p.b, device=device)
+    x = to_torch(np.ones(6), device=device)
+    for k in range(steps):
+        x.requires_grad_(True)
+        (g,) = torch.autograd.grad(0.5 * ((A @ x - b) ** 2).sum(), x)
+        x = torch.nn.functional.softshrink((x - lr * g).detach(), p.lam * lr)
+        assert_close(res.trajectory[k + 1], x, rtol=1e-12, atol=1e-15, name=f"step {k + 1}")
+
+
+def test_proximal_gradient_with_zero_prox_is_gradient_descent():
+    f, g = quad()
+    ours = optim.proximal_gradient(f, g, lambda v, t: v, [1.0, 2.0], lr=0.3, steps=25, tol=0.0)
+    gd = optim.gradient_descent(f, g, [1.0, 2.0], lr=0.3, steps=25, tol=0.0)
+    assert_close(ours.trajectory, gd.trajectory, rtol=1e-15, name="prox = identity")
+
+
+def test_proximal_gradient_divergence_and_zero_steps():
+    f, g = quad()  # L = 4: lr > 2 / L diverges
+    res = optim.proximal_gradient(f, g, lambda v, t: v, [1.0, 1.0], lr=0.6, steps=500)
+    assert res.diverged_at == len(res.trajectory) and not res.converged
+    assert res.message.startswith(f"diverged at step {res.diverged_at}: |x| > 1e6")
+    assert np.all(np.isfinite(res.trajectory))
+    res = optim.proximal_gradient(f, g, lambda v, t: v, [1.0, 1.0], lr=0.1, steps=0)
+    assert res.steps == 0 and res.message == "stopped after 0 steps" and not res.converged
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"prox": "soft"}, TypeError, "proximal_gradient: prox must be callable"),
+        ({"prox": lambda v, t: v[:1]}, ValueError, "proximal_gradient: prox must return"),
+        ({"lr": 0.0}, ValueError, "proximal_gradient: lr must be > 0"),
+        ({"steps": 1.5}, TypeError, "proximal_gradient: steps must be an int"),
+        ({"tol": -1.0}, ValueError, "proximal_gradient: tol must be >= 0"),
+        ({"x0": [[1.0]]}, ValueError, "proximal_gradient: x0 must be 1-D"),
+    ],
+)
+def test_invalid_proximal_gradient_input(kwargs, exc, message):
+    f, g = quad()
+    args = {"prox": lambda v, t: v, "x0": [1.0, 2.0], "lr": 0.1, "steps": 3} | kwargs
+    with raises(exc, message):
+        optim.proximal_gradient(f, g, **args)

@@ -44,6 +44,8 @@ from mathdl.optim.minimize import (
     lbfgs,
     newton,
     nonlinear_conjugate_gradient,
+    proximal_gradient,
+    soft_threshold,
     strong_wolfe,
 )
 from mathdl.optim.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
@@ -69,5 +71,7 @@ __all__ = [
     "lbfgs",
     "newton",
     "nonlinear_conjugate_gradient",
+    "proximal_gradient",
+    "soft_threshold",
     "strong_wolfe",
 ]
