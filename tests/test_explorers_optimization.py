@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+from mathdl import optim
 from mathdl.explorers import optimization as opt
 from mathdl.optim import gradient_descent
 from mathdl.testing import assert_close
@@ -65,9 +66,9 @@ def test_heavy_ball_rate_matches_eigenvalues():
     for _ in range(50):
         a, b, lam = rng.uniform(0, 0.5), rng.uniform(0, 0.99), rng.uniform(0.1, 10)
         M = np.array([[1 + b - a * lam, -b], [1, 0]])
-        assert_close(opt.heavy_ball_rate(a, b, [lam]), np.max(np.abs(np.linalg.eigvals(M))))
+        assert_close(optim.heavy_ball_rate(a, b, [lam]), np.max(np.abs(np.linalg.eigvals(M))))
     A, B = np.meshgrid(np.linspace(0.01, 4, 50), np.linspace(0, 0.98, 40))
-    rho = opt.heavy_ball_rate(A, B, (0.1, 1.0))
+    rho = optim.heavy_ball_rate(A, B, (0.1, 1.0))
     assert np.array_equal(rho < 1, A < 2 * (1 + B))  # the outlined region
 
 

@@ -956,3 +956,26 @@ def proximal_gradient(
         done,
         f"converged: ||gradient mapping|| <= {tol:g}" if done else f"stopped after {steps} steps",
     )
+
+
+def heavy_ball_rate(lr, momentum, eigenvalues) -> np.ndarray:
+    """Spectral radius of the heavy ball's iteration, the worst over ``eigenvalues``.
+
+    Per eigenvalue ``lam``, the matrix ``[[1 + b - a lam, -b], [1, 0]]`` has eigenvalues
+    the roots of ``z^2 - t z + b = 0`` with ``t = 1 + b - a lam``: ``(|t| + sqrt(t^2 -
+    4b)) / 2`` when real, else both of modulus ``sqrt(b)``. Vectorised: ``lr`` and
+    ``momentum`` broadcast together.
+
+    Examples
+    --------
+    >>> float(heavy_ball_rate(0.1, 0.0, [1.0, 10.0]))  # GD: max |1 - lr lam|
+    0.9
+    """
+    a, b = np.asarray(lr, float), np.asarray(momentum, float)
+    rho = np.zeros(np.broadcast(a, b).shape)
+    for lam in eigenvalues:
+        t = 1 + b - a * lam
+        disc = t * t - 4 * b
+        real = (np.abs(t) + np.sqrt(np.maximum(disc, 0.0))) / 2
+        rho = np.maximum(rho, np.where(disc >= 0, real, np.sqrt(b)))
+    return rho
