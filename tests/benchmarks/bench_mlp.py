@@ -15,6 +15,7 @@ import torch
 from mathdl import functional as F
 from mathdl.autodiff import Tensor
 from mathdl.nn import MLP
+from mathdl.testing import torch_copy
 
 BATCH, SIZES, REPEATS = 128, [784, 256, 10], 200
 
@@ -36,12 +37,7 @@ def main() -> None:
     labels = rng.integers(0, SIZES[-1], BATCH)
 
     net = MLP(SIZES, rng=1, dtype=np.float32)
-    ref = torch.nn.Sequential(
-        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
-    ).float()
-    with torch.no_grad():
-        for p, pt in zip(net.parameters(), ref.parameters(), strict=True):
-            pt.copy_(torch.from_numpy(p.data))
+    ref = torch_copy(net)  # float32 like net, the same weights
     xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
 
     def ours():
