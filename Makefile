@@ -33,11 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Two pytest workers share the two cores: one BLAS thread each, or they slow each other fivefold.
 unit: $(STAMP)  ## unit tests, docstring examples, notebook hygiene
-	$(BIN)/pytest -n 2 tests --ignore=tests/test_site.py --doctest-modules mathdl
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 tests --ignore=tests/test_site.py --doctest-modules mathdl
 
 notebooks: $(STAMP)  ## execute every chapter notebook under nbval
-	$(BIN)/pytest -n 2 --nbval-lax --dist loadfile chapters
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 --nbval-lax --dist loadfile chapters
 
 site: $(STAMP) browser  ## browser checks of the built site in headless Chromium, network blocked
 	$(BIN)/pytest tests/test_site.py

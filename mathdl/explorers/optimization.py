@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
 from mathdl.autodiff import Tensor
@@ -341,10 +343,16 @@ def _draw_plane(fig: Figure):
     a = np.linspace(0.0, 1.0, 241)  # lr * L
     b = np.linspace(0.0, 0.999, 200)
     A, B = np.meshgrid(a, b)  # (200, 241)
+    # Fast (small rho) is bright, slow is dark, diverged (rho >= 1) is grey; the power norm
+    # spreads out the rates near 1 that large condition numbers produce.
+    cmap = colormaps["viridis_r"].with_extremes(over="0.85")
     image = ax.imshow(np.zeros_like(A), origin="lower", extent=(0, 4, 0, 1), aspect="auto",
-                      vmin=0, vmax=1, cmap="magma_r", animated=True)  # fmt: skip
-    fig.colorbar(image, cax=cax, label="rate ρ")
-    ax.plot(2 * (1 + b), b, color="white", lw=1.5)  # rho < 1 iff 0 < lr L < 2 (1 + beta)
+                      norm=PowerNorm(3.0, vmin=0.0, vmax=1.0), cmap=cmap,
+                      animated=True)  # fmt: skip
+    fig.colorbar(image, cax=cax, label="rate ρ (grey: diverges)", extend="max",
+                 ticks=[0.0, 0.5, 0.7, 0.8, 0.9, 1.0])  # fmt: skip
+    # rho < 1 iff 0 < lr L < 2 (1 + beta): drawn animated so that it stays above the image
+    ax.plot(2 * (1 + b), b, color="black", lw=1.2, animated=True)
     (star,) = ax.plot([], [], "*", color="tab:cyan", ms=12, animated=True, label="Polyak α*, β*")
     (gd,) = ax.plot([], [], "o", color="tab:green", ms=7, animated=True, label="GD 2/(L+μ)")
     ax.axhline(0.0, color="tab:green", lw=2)
@@ -357,7 +365,7 @@ def _draw_plane(fig: Figure):
     def update(kappa: float) -> None:
         mu = L / kappa
         rho = heavy_ball_rate(grid_a / L, B, (mu, L))  # (200, 241)
-        image.set_array(np.minimum(rho, 1.0))
+        image.set_array(np.where(rho < 1.0, rho, 2.0))  # 2.0: past vmax, drawn grey
         s = np.sqrt(kappa)
         alpha, beta = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((s - 1) / (s + 1)) ** 2
         star.set_data([alpha * L], [beta])
