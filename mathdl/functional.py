@@ -31,7 +31,14 @@ import math
 
 import numpy as np
 
-from mathdl._validation import as_real, check_bool, check_choice, check_int, check_real
+from mathdl._validation import (
+    _kind,
+    as_real,
+    check_bool,
+    check_choice,
+    check_int,
+    check_real,
+)
 from mathdl.autodiff import _IEEE, Tensor, _normalize_dims
 
 __all__ = [
@@ -69,15 +76,44 @@ def _apply(input, forward, backward, name: str, a: np.ndarray | None = None):
     """
     a = _real(input, name) if a is None else a
     with np.errstate(**_IEEE, under="ignore"):
-        out = forward(a)
+        out = np.asarray(forward(a))  # a 0-d result stays an array, not a numpy scalar
     if isinstance(input, Tensor):
         return Tensor.from_op(out, [(input, lambda g: backward(a, out, g))], name=name)
     return out
 
 
 def _one_dim(dim, ndim: int, func: str) -> int:
-    """``dim`` (one int, negatives allowed) as an axis of an ``ndim``-dimensional input."""
+    """``dim`` (one int, negatives allowed) as an axis of an ``ndim``-dimensional input.
+
+    A 0-d input accepts ``dim`` -1 and 0, as in torch (numpy reduces a 0-d array over
+    axis 0 as over its one element).
+    """
     return _normalize_dims(check_int(dim, func, "dim"), ndim, func)[0]
+
+
+def _dims(dim, ndim: int, func: str) -> tuple[int, ...]:
+    """``dim`` (None, an int, or a tuple/list of distinct ints) as sorted axes, or a clear error.
+
+    ``None`` means every axis; a repeated axis and an empty tuple are refused, as in torch
+    (except that a 0-d input accepts ``()`` too).
+    """
+    if dim is None or (isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)):
+        return _normalize_dims(dim, ndim, func)
+    if not isinstance(dim, (tuple, list)):
+        raise TypeError(
+            f"{func}: dim must be an int or a tuple of ints (or None), got {_kind(dim)}"
+        )
+    if not dim and ndim:
+        raise ValueError(f"{func}: dim () names no dimension of a {ndim}-D input (None means all)")
+    axes = _normalize_dims(tuple(dim), ndim, func)
+    if len(axes) != len(dim):
+        raise ValueError(f"{func}: dim {tuple(dim)} names a dimension more than once")
+    return axes
+
+
+def _at_least_1d(a: np.ndarray) -> np.ndarray:
+    """``a`` with a 0-d array as shape ``(1,)``: reductions over its one "axis" then work."""
+    return a.reshape(a.shape or (1,))
 
 
 # ----------------------------------------------------------------------------- erf
@@ -255,14 +291,17 @@ def relu(input):
 
     Notes
     -----
-    ``relu'(x) = 1`` for ``x > 0`` and ``0`` otherwise (0 at ``x = 0``, like torch).
+    ``relu'(x) = 0`` for ``x <= 0`` and ``1`` otherwise, as torch selects it: 0 at
+    ``x = 0``, and 1 at ``x = NaN`` (where ``relu`` itself is NaN).
 
     Examples
     --------
     >>> relu(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
-    return _apply(input, lambda a: np.maximum(a, 0), lambda a, out, g: g * (a > 0), name="relu")
+    return _apply(
+        input, lambda a: np.maximum(a, 0), lambda a, out, g: np.where(a <= 0, 0, g), name="relu"
+    )
 
 
 def leaky_relu(input, negative_slope: float = 0.01):
@@ -377,7 +416,10 @@ def gelu(input, approximate: str = "none"):
     Exact: ``gelu'(x) = Phi(x) + x phi(x)`` with ``phi(x) = exp(-x**2/2)/sqrt(2 pi)``.
     Using ``erfc`` keeps the left tail accurate in relative terms, where ``1 + erf``
     would cancel. Tanh form: with ``u = sqrt(2/pi)(x + k x^3)``,
-    ``gelu' = (1 + tanh u)/2 + x/2 (1 - tanh(u)**2) sqrt(2/pi)(1 + 3k x^2)``.
+    ``gelu' = (1 + tanh u)/2 + x/2 (1 - tanh(u)**2) sqrt(2/pi)(1 + 3k x^2)``; where
+    ``tanh(u)**2`` rounds to 1 the second term is taken as its limit 0, so ``|x| > ~1e102``
+    (float64) gives 1 or 0 where torch's ``0 * inf`` gives NaN. At ``x = +-inf`` the
+    derivative is NaN in both forms, and ``gelu(-inf)`` is NaN (``-inf * 0``), as in torch.
 
     Examples
     --------
@@ -402,7 +444,9 @@ def gelu(input, approximate: str = "none"):
 
         def backward(a, out, g):
             t = np.tanh(beta * (a + kappa * a * a * a))
-            return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * beta * (1 + 3 * kappa * a * a))
+            tail = 0.5 * a * (1 - t * t) * beta * (1 + 3 * kappa * a * a)
+            limit = (t * t == 1) & np.isfinite(a)  # 0 * inf for a finite x: the limit 0
+            return g * (0.5 * (1 + t) + np.where(limit, 0, tail))
 
     return _apply(input, forward, backward, name="gelu")
 
@@ -410,10 +454,20 @@ def gelu(input, approximate: str = "none"):
 # ----------------------------------------------------------------------------- softmax family
 
 
+def _max(a, axis):
+    """The max of ``a`` over ``axis`` (kept); ``-inf`` for an empty slice, NaN propagates."""
+    return np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+
+
 def _shifted(a, axis):
-    """``(a - m, m)`` with ``m`` the max over ``axis`` (kept), 0 where ``m`` is infinite."""
-    m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    """``(a - m, m)`` with ``m`` the max over ``axis`` (kept), 0 where ``m`` is not finite.
+
+    That is torch's logsumexp shift: an empty slice or a slice of ``-inf`` shifts by 0 and
+    sums to 0 (``log 0 = -inf``); a slice with ``+inf`` sums to ``inf``. ``a - m`` may
+    overflow to ``-inf`` (``-1e308 - 1e308``), silently: ``exp`` makes it 0.
+    """
+    m = _max(a, axis)
+    m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
     return a - m, m
 
 
@@ -433,7 +487,9 @@ def softmax(input, dim: int = -1):
     Notes
     -----
     Subtracting ``m = max_j x_j`` changes nothing mathematically and makes every
-    exponent ``<= 0``. The VJP is ``s * (g - sum_j g_j s_j)``.
+    exponent ``<= 0``. The VJP is ``s * (g - sum_j g_j s_j)``. As in torch, a slice with
+    ``+inf`` or only ``-inf`` gives NaN (``inf - inf``), an empty slice stays empty, and a
+    0-d input (``dim`` -1 or 0) gives 1.
 
     Examples
     --------
@@ -444,7 +500,7 @@ def softmax(input, dim: int = -1):
     axis = _one_dim(dim, a.ndim, "softmax")
 
     def forward(a):
-        e = np.exp(_shifted(a, axis)[0])
+        e = np.exp(a - _max(a, axis))  # an infinite max gives NaN (inf - inf), as in torch
         return e / e.sum(axis=axis, keepdims=True)
 
     def backward(a, s, g):
@@ -469,7 +525,8 @@ def log_softmax(input, dim: int = -1):
     Notes
     -----
     ``(x - m) - log sum exp(x - m)`` with ``m = max x``: the sum is at least 1, so the
-    logarithm never sees 0. The VJP is ``g - softmax(x) * sum_j g_j``.
+    logarithm never sees 0. The VJP is ``g - softmax(x) * sum_j g_j``. Infinite, empty and
+    0-d slices behave as in :func:`softmax` (NaN, empty, 0).
 
     Examples
     --------
@@ -480,7 +537,7 @@ def log_softmax(input, dim: int = -1):
     axis = _one_dim(dim, a.ndim, "log_softmax")
 
     def forward(a):
-        z = _shifted(a, axis)[0]
+        z = a - _max(a, axis)  # an infinite max gives NaN (inf - inf), as in torch
         return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
     def backward(a, out, g):
@@ -504,10 +561,21 @@ def logsumexp(input, dim=-1, keepdim: bool = False):
     ndarray or Tensor
         ``input``'s shape without (or, with ``keepdim``, with length 1 along) ``dim``.
 
+    Raises
+    ------
+    TypeError
+        If ``input`` is not real, ``dim`` is not an int, a tuple/list of ints or None,
+        or ``keepdim`` is not a bool.
+    ValueError
+        If a ``dim`` is out of range, named twice, or ``dim=()`` for an input with axes.
+
     Notes
     -----
-    ``m + log sum exp(x - m)`` with ``m = max x`` (0 when ``m`` is infinite, so a slice
-    of ``-inf`` gives ``-inf`` like torch). The gradient is ``softmax(x)``.
+    ``m + log sum exp(x - m)`` with ``m = max x`` (0 when ``m`` is not finite, so a slice
+    of ``-inf`` gives ``-inf`` like torch, and so does an empty slice: the sum is 0). A 0-d
+    input accepts ``dim`` -1, 0, None or ``()`` and returns itself, as in torch. The
+    gradient is ``softmax(x) = exp(z - log sum exp(z))`` with ``z = x - m``: exact where
+    torch's ``exp(x - out)`` rounds (``x = [1e17, 1e17]``: torch 1, here 0.5).
 
     Examples
     --------
@@ -515,18 +583,26 @@ def logsumexp(input, dim=-1, keepdim: bool = False):
     10000.69314718056
     """
     a = _real(input, "logsumexp")
-    axes = _normalize_dims(dim, a.ndim, "logsumexp")
+    axes = _dims(dim, a.ndim, "logsumexp")
     keepdim = check_bool(keepdim, "logsumexp", "keepdim")
+    axes = axes if a.ndim else (0,)  # a 0-d input is computed as shape (1,)
+
+    def shifted_lse(a):
+        """``z = x - m`` and ``log sum exp(z)`` (kept dims), on ``a`` as at least 1-D."""
+        z, m = _shifted(_at_least_1d(a), axes)
+        return z, m, np.log(np.exp(z).sum(axis=axes, keepdims=True))
 
     def forward(a):
-        z, m = _shifted(a, axes)
-        out = np.log(np.exp(z).sum(axis=axes, keepdims=True)) + m
-        return out if keepdim else np.squeeze(out, axis=axes)
+        _, m, lse = shifted_lse(a)
+        out = lse + m  # kept dims
+        if not a.ndim:
+            return out.reshape(())  # torch: a 0-d input gives 0-d, keepdim or not
+        return out if keepdim else np.squeeze(out, axes)
 
     def backward(a, out, g):
-        if not keepdim:
-            out, g = np.expand_dims(out, axes), np.expand_dims(g, axes)
-        return g * np.exp(a - out)  # exp(-inf - (-inf)) is NaN, silently, as in torch
+        z, _, lse = shifted_lse(a)
+        g = np.expand_dims(g, axes) if not (keepdim and a.ndim) else g
+        return (g * np.exp(z - lse)).reshape(a.shape)  # -inf - (-inf): NaN, as in torch
 
     return _apply(input, forward, backward, name="logsumexp", a=a)
 
@@ -556,33 +632,42 @@ def cross_entropy(input, target):
     -----
     ``-(1/N) sum_n log_softmax(input)[n, target_n]``, a composition of
     :func:`log_softmax`, integer indexing and the mean, so its gradient is
-    ``(softmax(input) - onehot(target)) / N``.
+    ``(softmax(input) - onehot(target)) / N``. An empty batch (``N = 0``) gives ``nan``
+    silently, as torch does.
 
     Examples
     --------
     >>> print(round(float(cross_entropy(np.zeros((2, 4)), [1, 3])), 6))
     1.386294
     """
-    shape = _real(input, "cross_entropy").shape
-    y = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if len(shape) != 2:
-        raise ValueError(f"cross_entropy: input must have shape (N, C), got shape {shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"cross_entropy: target must be integer class indices, got dtype {y.dtype}")
-    if y.shape != (shape[0],):
+    func = "cross_entropy"
+    a = _real(input, func)
+    if a.ndim != 2:
+        raise ValueError(f"{func}: input must have shape (N, C), got shape {a.shape}")
+    y = _integer_labels(target, func)
+    if y.shape != a.shape[:1]:
         raise ValueError(
-            f"cross_entropy: target must have shape ({shape[0]},) for input of shape {shape}, "
+            f"{func}: target must have shape ({a.shape[0]},) for input of shape {a.shape}, "
             f"got shape {y.shape}"
         )
-    if y.size and (y.min() < 0 or y.max() >= shape[1]):
+    if y.size and (y.min() < 0 or y.max() >= a.shape[1]):
         raise ValueError(
-            f"cross_entropy: target values must lie in [0, {shape[1]}), "
+            f"{func}: target values must lie in [0, {a.shape[1]}), "
             f"got min {y.min()} and max {y.max()}"
         )
-    picked = log_softmax(input, dim=1)[np.arange(shape[0]), y]
-    if isinstance(picked, Tensor):
-        return -picked.mean()
-    return np.asarray(-picked.mean())
+    picked = log_softmax(input if isinstance(input, Tensor) else a, dim=1)[np.arange(len(y)), y]
+    return _reduce(-picked, "mean")  # N = 0: nan without a warning, as in torch
+
+
+def _integer_labels(target, func: str) -> np.ndarray:
+    """``target`` (array_like or Tensor) as an integer array; an empty one (``[]``) as int64."""
+    raw = target.data if isinstance(target, Tensor) else target
+    as_real(raw, func, "target")  # refuses None, strings, objects, complex and ragged lists
+    y = np.asarray(raw)
+    y = y.astype(np.int64) if y.size == 0 else y  # [] is float64 in numpy
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"{func}: target must be integer class indices, got dtype {y.dtype}")
+    return y
 
 
 # ----------------------------------------------------------------------------- losses
@@ -627,21 +712,28 @@ def _reduce(loss, reduction: str):
         return np.asarray(total if reduction == "sum" else total / loss.size)
 
 
-def _pointwise_loss(input, target, reduction: str, func: str, value, slope):
+def _pointwise_loss(input, target, reduction: str, func: str, value, vjp):
     """``value(d)`` for ``d = input - target``, reduced; one primitive on Tensors.
 
-    ``slope(d) = d value / d d`` is the local derivative: ``g * slope(d)`` flows to
+    ``vjp(a, t, d, g) = g * d value / d d`` (``g`` the upstream gradient) flows to
     ``input`` and its negative to ``target`` (either may be a Tensor).
     """
     a, t = _pair(input, target, func)
     check_choice(reduction, func, "reduction", _REDUCTIONS)
     with np.errstate(**_IEEE, under="ignore"):
         d = a - t
-        out = value(d)
+        out = np.asarray(value(d))  # a 0-d loss stays an array
     if isinstance(input, Tensor) or isinstance(target, Tensor):
-        parents = [(input, lambda g: g * slope(d)), (target, lambda g: -(g * slope(d)))]
+        parents = [(input, lambda g: vjp(a, t, d, g)), (target, lambda g: -vjp(a, t, d, g))]
         out = Tensor.from_op(out, parents, name=func)
     return _reduce(out, reduction)
+
+
+def _mse_vjp(a, t, d, g):
+    """``2 g d``, scaled before it can overflow: ``(2g) d``, or ``(2g) a - (2g) t`` where ``d``
+    itself overflowed (``a = 1e308, t = -1e308``) but the gradient is finite."""
+    g2 = 2 * g
+    return np.where(np.isfinite(d), g2 * d, g2 * a - g2 * t)
 
 
 def mse_loss(input, target, reduction: str = "mean"):
@@ -676,14 +768,17 @@ def mse_loss(input, target, reduction: str = "mean"):
     ``2 d g`` for ``input`` and ``-2 d g`` for ``target`` (``g`` the upstream gradient;
     ``"mean"`` divides it by ``l.size``). Where ``|d| > sqrt(max float) ~ 1.34e154`` the
     square overflows to ``inf``, silently and as in torch, while the gradient stays
-    finite. An empty input gives ``nan`` for ``"mean"`` and ``0`` for ``"sum"``, as torch.
+    finite: it is computed as ``(2 g) d``, or ``(2 g) input - (2 g) target`` where ``d``
+    itself overflows (``1e308 - (-1e308)``), so it is finite wherever its true value is
+    (torch's ``(2 d) g`` is ``inf`` there). An empty input gives ``nan`` for ``"mean"``
+    and ``0`` for ``"sum"``, as torch.
 
     Examples
     --------
     >>> mse_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0]))
     array(4.33333333)
     """
-    return _pointwise_loss(input, target, reduction, "mse_loss", lambda d: d * d, lambda d: 2 * d)
+    return _pointwise_loss(input, target, reduction, "mse_loss", lambda d: d * d, _mse_vjp)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
@@ -736,21 +831,16 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
         z, dl = np.abs(d), d.dtype.type(delta)
         return np.where(z < dl, 0.5 * z * z, dl * (z - 0.5 * dl))
 
-    def slope(d):
+    def vjp(a, t, d, g):
         dl = d.dtype.type(delta)
-        return np.clip(d, -dl, dl)
+        return g * np.clip(d, -dl, dl)
 
-    return _pointwise_loss(input, target, reduction, "huber_loss", value, slope)
+    return _pointwise_loss(input, target, reduction, "huber_loss", value, vjp)
 
 
 def _class_targets(target, shape: tuple[int, ...], func: str) -> np.ndarray:
     """Integer class labels in ``[0, C)``: shape ``(N,)``, or ``()``/``(1,)`` for a 1-D input."""
-    raw = target.data if isinstance(target, Tensor) else target
-    as_real(raw, func, "target")  # refuses None, strings, complex and ragged lists
-    y = np.asarray(raw)
-    y = y.astype(np.int64) if y.size == 0 else y  # [] is float64 in numpy
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"{func}: target must be integer class indices, got dtype {y.dtype}")
+    y = _integer_labels(target, func)
     wanted = [(), (1,)] if len(shape) == 1 else [shape[:1]]
     if y.shape not in wanted:
         raise ValueError(
