@@ -13,11 +13,16 @@ Each primitive is a module-level function that computes its forward result and,
 right beside it, the VJP closure of each operand (micrograd's shape):
 :func:`add`, :func:`sub`, :func:`mul`, :func:`div`, :func:`pow`, :func:`neg`,
 :func:`matmul` (numpy ``matmul`` semantics: 1-D, 2-D and batched), :func:`exp`,
-:func:`log`, :func:`sqrt`, :func:`sum`, :func:`max`, :func:`reshape`,
-:func:`transpose` and :func:`getitem`. :func:`mean`, :func:`min` and :func:`t`
+:func:`log`, :func:`sqrt`, :func:`sum`, :func:`max` (and its mirror :func:`min`),
+:func:`reshape`, :func:`transpose` and :func:`getitem`. :func:`mean` and :func:`t`
 are compositions of them. The Tensor operators (``+ - * / ** @``, unary minus,
 indexing) and methods (``exp``, ``sum``, ``T``, ...) are one-line calls of these
 functions.
+
+Bad input is refused where it enters, with messages that name the function and the
+argument (``add: shapes (2, 3) and (4,) cannot be broadcast together``,
+``getitem: index 5 is out of range for dimension 0 of size 3``); empty and 0-d
+tensors behave as in torch (the sum of nothing is 0, the mean NaN, the maximum refused).
 
 Derivatives
 -----------
@@ -66,7 +71,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from mathdl._validation import as_real, check_bool, check_callable
+from mathdl._validation import _kind, as_real, check_bool, check_callable
 
 __all__ = [
     "Tensor",
@@ -98,6 +103,7 @@ __all__ = [
 
 _GRAD_ENABLED = True
 _IEEE = {"divide": "ignore", "over": "ignore", "invalid": "ignore"}
+_INT64 = np.iinfo(np.int64)
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -192,27 +198,141 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    return np.broadcast_to(grad, shape)  # axes of length 1 in grad stretch back
 
 
-def _data(x):
-    """The numpy payload of a tensor; a Python number stays a (weakly typed) number."""
+def _vjp_result(pg, node: Tensor, parent: Tensor) -> np.ndarray:
+    """The gradient a VJP returned, checked: real numbers of a shape that fits the operand.
+
+    It may have the operand's shape, a shape the operand broadcasts to (summed back), or
+    one that broadcasts to the operand's shape (stretched); anything else is a bug in the
+    VJP, named here rather than left to fail, or pass silently, in a reshape.
+    """
+    op = repr(node.op) if node.op else "an unnamed operation"
+    returned = pg
+    try:
+        pg = np.asarray(pg)
+    except (TypeError, ValueError):
+        pg = np.asarray(None)
+    if pg.dtype.kind not in "biuf":
+        raise TypeError(
+            f"backward: the vjp of {op} returned {_kind(returned)}; expected real numbers "
+            f"of shape {parent.shape}"
+        )
+    try:
+        full = np.broadcast_shapes(pg.shape, parent.shape)
+    except ValueError:
+        full = None
+    if full not in (pg.shape, parent.shape):
+        raise ValueError(
+            f"backward: the vjp of {op} returned a gradient of shape {pg.shape} for an "
+            f"operand of shape {parent.shape} (the result has shape {node.shape})"
+        )
+    return pg
+
+
+def _tensor_data(data) -> np.ndarray:
+    """A fresh numpy array of ``data`` for :class:`Tensor`, or the error naming ``Tensor``."""
+    if isinstance(data, Tensor):
+        return data.data.copy()
+    what = "real numbers or booleans"
+    if data is None or isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor: data must be {what}, got {_kind(data)}")
+    try:
+        a = np.array(data)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"Tensor: data is not a rectangular array ({err})") from None
+    if a.dtype.kind not in "biuf":
+        given = f"dtype {a.dtype}" if a.ndim or np.isscalar(data) else _kind(data)
+        raise TypeError(f"Tensor: data must be {what}, got {given}")
+    return a
+
+
+def _recorded(parents) -> tuple:
+    """The (operand, vjp) pairs of :meth:`Tensor.from_op` worth recording, checked."""
+    kept = []
+    if isinstance(parents, Tensor) or not isinstance(parents, Iterable):
+        raise TypeError(
+            f"Tensor.from_op: parents must be an iterable of (operand, vjp) pairs, "
+            f"got {_kind(parents)}"
+        )
+    for i, pair in enumerate(parents):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(
+                f"Tensor.from_op: parents[{i}] must be an (operand, vjp) pair, got {_kind(pair)}"
+            )
+        p, vjp = pair
+        if isinstance(p, Tensor) and p.requires_grad:
+            kept.append((p, check_callable(vjp, "Tensor.from_op", f"parents[{i}] vjp")))
+    return tuple(kept)
+
+
+def _real_array(x, func: str, arg: str) -> np.ndarray:
+    """``x`` as a numpy array of real numbers or booleans (dtype kept), or a clear error.
+
+    The refusals are :func:`~mathdl._validation.as_real`'s: ``TypeError`` for strings,
+    ``None``, objects and complex numbers, ``ValueError`` for ragged lists.
+    """
+    if x is not None and not isinstance(x, (str, bytes)):
+        try:
+            a = np.asarray(x)
+        except (TypeError, ValueError):
+            a = None
+        if a is not None and a.dtype.kind in "biuf":
+            return a
+    as_real(x, func, arg)  # raises the shared TypeError or ValueError
+    raise TypeError(f"{func}: {arg} must be real numbers, got {_kind(x)}")  # e.g. timedelta64
+
+
+def _operand(x, func: str, arg: str):
+    """The numpy payload of an operand; a Python int or float stays a (weakly typed) number."""
     if isinstance(x, Tensor):
         return x.data
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
+    if isinstance(x, int) and not isinstance(x, bool):
+        if not _INT64.min <= x <= _INT64.max:
+            raise ValueError(f"{func}: {arg} is an int outside the int64 range, got {x}")
         return x
-    return np.asarray(x)
+    if isinstance(x, float):
+        return x
+    return _real_array(x, func, arg)
+
+
+def _operands(x, y, func: str):
+    """The payloads of the two operands of a broadcasting primitive, or a clear error."""
+    a, b = _operand(x, func, "x"), _operand(y, func, "y")
+    try:
+        np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:
+        raise ValueError(
+            f"{func}: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together"
+        ) from None
+    return a, b
+
+
+def _dim_entries(dim, func: str) -> tuple:
+    """``dim`` (an int, or a tuple, list or 1-D array of them) as a tuple of its entries."""
+    if isinstance(dim, (int, np.integer)):
+        return (dim,)
+    if isinstance(dim, (tuple, list)):
+        return tuple(dim)
+    if isinstance(dim, np.ndarray) and dim.ndim == 1:
+        return tuple(dim.tolist())
+    raise TypeError(f"{func}: dim must be an int or a tuple of ints, got {_kind(dim)}")
 
 
 def _normalize_dims(dim, ndim: int, func: str) -> tuple[int, ...]:
-    """``dim`` (None, int or tuple of ints, negatives allowed) as a sorted tuple of axes."""
+    """``dim`` (None, int or tuple of ints, negatives allowed) as a sorted tuple of axes.
+
+    Repeats collapse and a 0-d input accepts -1 and 0 (as the axis 0); :func:`_reduce_dims`
+    is the stricter torch rule of the reductions. :mod:`mathdl.functional` and
+    :mod:`mathdl.information` use this one.
+    """
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     size = builtins.max(ndim, 1)
     out = []
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+    for d in _dim_entries(dim, func):
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
             raise TypeError(f"{func}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -size <= d < size:
             raise ValueError(
@@ -222,6 +342,19 @@ def _normalize_dims(dim, ndim: int, func: str) -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
+def _reduce_dims(dim, ndim: int, func: str) -> tuple[int, ...]:
+    """The axes a reduction runs over, by torch's rules, as a sorted tuple.
+
+    ``None`` and an empty tuple mean every axis; a repeated axis is refused; a 0-d
+    tensor accepts ``dim`` -1 and 0 and has no axis to reduce (the result is itself).
+    """
+    entries = None if dim is None else _dim_entries(dim, func)
+    axes = _normalize_dims(dim if entries else None, ndim, func)
+    if entries and len(axes) != len(entries):
+        raise ValueError(f"{func}: dim {entries!r} names a dimension more than once")
+    return axes if ndim else ()
+
+
 def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool, shape) -> np.ndarray:
     """Broadcast the gradient of a reduction over ``dims`` back to the input ``shape``."""
     if not keepdim and len(shape):
@@ -229,15 +362,14 @@ def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool, shape) 
     return np.broadcast_to(g, shape)
 
 
-def _is_basic_index(key) -> bool:
-    """True for keys made of ints, slices, ``None`` and ``...`` (no integer/bool arrays)."""
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis for k in parts)
-
-
 def _as_tensor(x, func: str) -> Tensor:
     """``x`` if it is a Tensor, else a constant Tensor of it (for the unary primitives)."""
     return x if isinstance(x, Tensor) else Tensor(as_real(x, func, "input", keep_float=True))
+
+
+def _floating(x: Tensor) -> np.ndarray:
+    """``x.data``, with integers and booleans as float64 (the inputs of exp, log, sqrt)."""
+    return x.data if x.data.dtype.kind == "f" else x.data.astype(np.float64)
 
 
 # ----------------------------------------------------------------------------- Tensor
@@ -267,9 +399,11 @@ class Tensor:
     Raises
     ------
     TypeError
-        If ``data`` is not real numbers (complex, strings, objects), ``requires_grad`` is
-        not a bool, or ``requires_grad`` is set on a non-floating array (integers,
-        booleans).
+        If ``data`` is not real numbers (complex, strings, ``None``, objects),
+        ``requires_grad`` is not a bool, or ``requires_grad`` is set on a non-floating
+        array (integers, booleans).
+    ValueError
+        If ``data`` is a ragged nested list.
 
     Notes
     -----
@@ -293,10 +427,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad: bool = False):
-        self.data = np.array(data.data if isinstance(data, Tensor) else data)
+        self.data = _tensor_data(data)
         kind = self.data.dtype
-        if np.iscomplexobj(self.data) or not (np.issubdtype(kind, np.number) or kind == np.bool_):
-            raise TypeError(f"Tensor: data must be real numbers or booleans, got dtype {kind}")
         if check_bool(requires_grad, "Tensor", "requires_grad"):
             if not np.issubdtype(kind, np.floating):
                 raise TypeError(f"Tensor: requires_grad=True needs floating data, got dtype {kind}")
@@ -327,6 +459,13 @@ class Tensor:
         Tensor
             ``requires_grad`` is True when recording is on and any operand requires it.
 
+        Raises
+        ------
+        TypeError
+            If ``data`` is not real numbers, ``parents`` is not (operand, vjp) pairs, a
+            ``vjp`` is not callable, or ``name`` is not a string. A ``vjp`` that returns
+            something of the wrong shape is caught by :meth:`backward`.
+
         Examples
         --------
         >>> x = Tensor([1.0, -2.0], requires_grad=True)
@@ -339,13 +478,14 @@ class Tensor:
         """
         out = cls.__new__(cls)
         out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        out.grad = None
-        if _GRAD_ENABLED:
-            out._parents = tuple(
-                (p, vjp) for p, vjp in parents if isinstance(p, Tensor) and p.requires_grad
+        if out.data.dtype.kind not in "biuf":
+            raise TypeError(
+                f"Tensor.from_op: data must be real numbers, got dtype {out.data.dtype}"
             )
-        else:
-            out._parents = ()
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor.from_op: name must be a string, got {_kind(name)}")
+        out.grad = None
+        out._parents = _recorded(parents) if _GRAD_ENABLED else ()
         out.requires_grad = bool(out._parents)
         out.op = name if out._parents else ""
         return out
@@ -373,10 +513,47 @@ class Tensor:
         return not self._parents
 
     def __len__(self) -> int:
+        if not self.data.ndim:
+            raise TypeError("len: a 0-d Tensor has no length; use .item() for its value")
         return len(self.data)
 
+    def __iter__(self):
+        if not self.data.ndim:
+            raise TypeError("iter: a 0-d Tensor cannot be iterated over; use .item()")
+        return (getitem(self, i) for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a Tensor with {self.data.size} elements is "
+                "ambiguous; expected exactly one element"
+            )
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
     def item(self) -> float:
-        """The value of a one-element tensor as a Python number."""
+        """The value of a one-element tensor as a Python number.
+
+        Raises
+        ------
+        ValueError
+            If the tensor does not have exactly one element.
+
+        Examples
+        --------
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: a Tensor with {self.data.size} elements cannot be converted to a "
+                "number; expected exactly one element"
+            )
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -418,7 +595,8 @@ class Tensor:
         TypeError
             If ``gradient`` is not real numbers.
         ValueError
-            If ``gradient`` does not have ``self.shape``.
+            If ``gradient`` does not have ``self.shape``, or a VJP recorded with
+            :meth:`from_op` returns a gradient whose shape does not fit its operand.
 
         Notes
         -----
@@ -447,13 +625,13 @@ class Tensor:
             gradient = np.ones_like(self.data)
         else:
             given = gradient.data if isinstance(gradient, Tensor) else gradient
-            gradient = as_real(given, "backward", "gradient").astype(self.dtype)
+            gradient = as_real(given, "backward", "gradient", keep_float=True)
             if gradient.shape != self.shape:
                 raise ValueError(
                     f"backward: gradient has shape {gradient.shape}, expected {self.shape}"
                 )
-        with np.errstate(**_IEEE):
-            self._propagate(gradient)
+        with np.errstate(**_IEEE):  # the cast too: 1e300 is inf in float32, as in torch
+            self._propagate(gradient.astype(self.dtype, copy=False))
 
     def _propagate(self, gradient: np.ndarray) -> None:
         """The chain rule over the recorded graph, from ``self`` back to the leaves."""
@@ -469,7 +647,7 @@ class Tensor:
                     node.grad += g
                 continue
             for parent, vjp in node._parents:
-                pg = _unbroadcast(vjp(g), parent.shape)
+                pg = _unbroadcast(_vjp_result(vjp(g), node, parent), parent.shape)
                 if pg.dtype != parent.dtype:
                     pg = pg.astype(parent.dtype)
                 key = id(parent)
@@ -576,6 +754,8 @@ class Tensor:
 
     def reshape(self, *shape) -> Tensor:
         """:func:`reshape`: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        if not shape:
+            raise TypeError("reshape: shape is missing; give it as t.reshape(2, 3)")
         return reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -606,29 +786,59 @@ def tensor(data, requires_grad: bool = False) -> Tensor:
 def add(x, y) -> Tensor:
     """``x + y`` with broadcasting; ``d/dx = d/dy = 1``.
 
+    Raises
+    ------
+    TypeError
+        If an operand is not real numbers (strings, ``None``, objects, complex).
+    ValueError
+        If the shapes do not broadcast (the message names both), or a Python int
+        operand does not fit in int64.
+
     Examples
     --------
     >>> add(Tensor([1.0, 2.0]), 1.0)
     Tensor([2., 3.])
     """
-    return Tensor.from_op(_data(x) + _data(y), [(x, lambda g: g), (y, lambda g: g)], name="add")
+    a, b = _operands(x, y, "add")
+    return Tensor.from_op(a + b, [(x, lambda g: g), (y, lambda g: g)], name="add")
 
 
 @_ieee
 def sub(x, y) -> Tensor:
     """``x - y`` with broadcasting; ``d/dx = 1``, ``d/dy = -1``.
 
+    Two boolean operands are refused (``TypeError``), as in torch.
+
+    Raises
+    ------
+    TypeError
+        If an operand is not real numbers (strings, ``None``, objects, complex).
+    ValueError
+        If the shapes do not broadcast (the message names both), or a Python int
+        operand does not fit in int64.
+
     Examples
     --------
     >>> sub(1.0, Tensor([1.0, 2.0]))
     Tensor([ 0., -1.])
     """
-    return Tensor.from_op(_data(x) - _data(y), [(x, lambda g: g), (y, lambda g: -g)], name="sub")
+    a, b = _operands(x, y, "sub")
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise TypeError("sub: x and y are both boolean; subtraction of booleans is not supported")
+    return Tensor.from_op(a - b, [(x, lambda g: g), (y, lambda g: -g)], name="sub")
 
 
 @_ieee
 def mul(x, y) -> Tensor:
     """``x * y`` with broadcasting; ``d/dx = y``, ``d/dy = x``.
+
+    Raises
+    ------
+    TypeError
+        If an operand is not real numbers (strings, ``None``, objects, complex).
+    ValueError
+        If the shapes do not broadcast (the message names both), or a Python int
+        operand does not fit in int64.
 
     Examples
     --------
@@ -637,7 +847,7 @@ def mul(x, y) -> Tensor:
     >>> x.grad
     array([3., 4.])
     """
-    a, b = _data(x), _data(y)
+    a, b = _operands(x, y, "mul")
     return Tensor.from_op(a * b, [(x, lambda g: g * b), (y, lambda g: g * a)], name="mul")
 
 
@@ -645,24 +855,41 @@ def mul(x, y) -> Tensor:
 def div(x, y) -> Tensor:
     """``x / y`` with broadcasting; ``d/dx = 1/y``, ``d/dy = -x/y**2 = -(x/y)/y``.
 
+    Raises
+    ------
+    TypeError
+        If an operand is not real numbers (strings, ``None``, objects, complex).
+    ValueError
+        If the shapes do not broadcast (the message names both), or a Python int
+        operand does not fit in int64.
+
     Examples
     --------
     >>> div(Tensor([1.0, -1.0]), 0.0)  # IEEE, silently, as in torch
     Tensor([ inf, -inf])
     """
-    a, b = _data(x), _data(y)
+    a, b = _operands(x, y, "div")
     out = a / b
-    return Tensor.from_op(out, [(x, lambda g: g / b), (y, lambda g: -g * out / b)], name="div")
+    return Tensor.from_op(out, [(x, lambda g: g / b), (y, lambda g: -g * (out / b))], name="div")
 
 
 @_ieee
 def pow(x, y) -> Tensor:
     """``x ** y`` with broadcasting, for a tensor or number base and exponent.
 
+    Raises
+    ------
+    ValueError
+        For an integer base with a negative integer exponent (as in torch), besides the
+        refusals of :func:`add`.
+
     Notes
     -----
     ``d/dx = y x**(y-1)`` (0 where ``y == 0``) and ``d/dy = x**y log(x)`` (0 where
-    ``x == 0`` and ``y >= 0``), the same conventions as ``torch.pow``.
+    ``x == 0`` and ``y >= 0``), the same conventions as ``torch.pow``. For a number
+    exponent, torch's fast paths are kept, so that the values agree at the edges too:
+    ``x**0.5`` is ``sqrt(x)`` (NaN at ``-inf``), ``x**-0.5`` is ``1 / sqrt(x)`` (``-inf`` at
+    ``-0.0``), and ``x**2``, ``x**3``, ``x**-1``, ``x**-2`` are products and quotients.
 
     Examples
     --------
@@ -671,16 +898,39 @@ def pow(x, y) -> Tensor:
     >>> x.grad
     array([4., 6.])
     """
-    a, b = _data(x), _data(y)
-    out = np.power(a, b)
+    a, b = _operands(x, y, "pow")
+    integers = np.asarray(a).dtype.kind in "biu" and np.asarray(b).dtype.kind in "biu"
+    if integers and np.any(np.less(b, 0)):
+        raise ValueError(
+            "pow: an integer x cannot be raised to a negative integer power y; "
+            "make x floating (x * 1.0)"
+        )
+    number = isinstance(b, (int, float)) and not isinstance(b, bool)
+    power = _scalar_power if number else np.power
+    out = power(a, b)
 
     def vjp_x(g):
-        return g * np.where(np.equal(b, 0), 0, b * np.power(a, b - 1))
+        if number:
+            return np.zeros(np.shape(g)) if b == 0 else g * (b * power(a, b - 1))
+        return np.where(np.equal(b, 0), 0, g * (b * power(a, b - 1)))
 
     def vjp_y(g):
         return g * np.where(np.equal(a, 0) & np.greater_equal(b, 0), 0, out * np.log(a))
 
     return Tensor.from_op(out, [(x, vjp_x), (y, vjp_y)], name="pow")
+
+
+def _scalar_power(a, e: float):
+    """``a ** e`` for a number ``e``, by torch's special cases (the CPU kernels of ``pow``)."""
+    special = {
+        0.5: np.sqrt,
+        -0.5: lambda v: 1 / np.sqrt(v),
+        -1: lambda v: 1 / v,
+        2: lambda v: v * v,
+        3: lambda v: v * v * v,
+        -2: lambda v: 1 / (v * v),
+    }
+    return special[e](a) if e in special else np.power(a, e)
 
 
 @_ieee
@@ -689,6 +939,8 @@ def matmul(x, y) -> Tensor:
 
     Raises
     ------
+    TypeError
+        If an operand is not real numbers.
     ValueError
         If either operand is 0-D, or the inner dimensions differ, or the batch
         dimensions do not broadcast; the message names both shapes.
@@ -707,23 +959,28 @@ def matmul(x, y) -> Tensor:
     array([[1., 1.],
            [1., 1.]])
     """
-    a, b = np.asarray(_data(x)), np.asarray(_data(y))
+    a = np.asarray(_operand(x, "matmul", "x"))
+    b = np.asarray(_operand(y, "matmul", "y"))
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}"
         )
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned ({k_a} != {k_b})")
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: "
+            f"inner dimensions {k_a} and {k_b} differ"
+        )
+    a2 = a[None, :] if a.ndim == 1 else a  # (..., n, k)
+    b2 = b[:, None] if b.ndim == 1 else b  # (..., k, m)
     try:
-        out = a @ b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
         raise ValueError(
             f"matmul: batch dimensions of shapes {a.shape} and {b.shape} do not broadcast"
         ) from None
-    a2 = a[None, :] if a.ndim == 1 else a  # (..., n, k)
-    b2 = b[:, None] if b.ndim == 1 else b  # (..., k, m)
-    shape2 = (*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2], b2.shape[-1])
+    out = a @ b
+    shape2 = (*batch, a2.shape[-2], b2.shape[-1])
 
     def vjp_x(g):  # g with the axes removed by 1-D operands put back: (..., n, m)
         ga = g.reshape(shape2) @ np.swapaxes(b2, -1, -2)  # (..., n, k)
@@ -740,7 +997,7 @@ def matmul(x, y) -> Tensor:
 
 
 def neg(x) -> Tensor:
-    """``-x``; ``d/dx = -1``.
+    """``-x``; ``d/dx = -1``. A boolean tensor is refused (``TypeError``), as in torch.
 
     Examples
     --------
@@ -748,6 +1005,8 @@ def neg(x) -> Tensor:
     Tensor([-1.,  2.])
     """
     x = _as_tensor(x, "neg")
+    if x.dtype == np.bool_:
+        raise TypeError("neg: input is boolean; negation of booleans is not supported")
     return Tensor.from_op(-x.data, [(x, lambda g: -g)], name="neg")
 
 
@@ -755,13 +1014,15 @@ def neg(x) -> Tensor:
 def exp(x) -> Tensor:
     """Elementwise ``e**x``; ``d/dx = e**x`` (the result itself).
 
+    Integers and booleans give float64.
+
     Examples
     --------
     >>> exp(Tensor([0.0, 1000.0]))  # overflow is inf, silently, as in torch
     Tensor([ 1., inf])
     """
     x = _as_tensor(x, "exp")
-    out = np.exp(x.data)
+    out = np.exp(_floating(x))
     return Tensor.from_op(out, [(x, lambda g: g * out)], name="exp")
 
 
@@ -769,13 +1030,15 @@ def exp(x) -> Tensor:
 def log(x) -> Tensor:
     """Elementwise natural logarithm; ``d/dx = 1/x`` (``log 0 = -inf``, like torch).
 
+    Negative inputs give NaN, silently, as in torch; integers and booleans give float64.
+
     Examples
     --------
     >>> log(Tensor([1.0, 0.0]))
     Tensor([  0., -inf])
     """
     x = _as_tensor(x, "log")
-    a = x.data
+    a = _floating(x)
     return Tensor.from_op(np.log(a), [(x, lambda g: g / a)], name="log")
 
 
@@ -783,22 +1046,36 @@ def log(x) -> Tensor:
 def sqrt(x) -> Tensor:
     """Elementwise square root; ``d/dx = 1 / (2 sqrt(x))`` (``inf`` at 0, like torch).
 
+    Negative inputs give NaN, silently, as in torch; integers and booleans give float64.
+
     Examples
     --------
     >>> sqrt(Tensor([4.0, 9.0]))
     Tensor([2., 3.])
     """
     x = _as_tensor(x, "sqrt")
-    out = np.sqrt(x.data)
+    out = np.sqrt(_floating(x))
     return Tensor.from_op(out, [(x, lambda g: g / (2 * out))], name="sqrt")
 
 
 # ----------------------------------------------------------------------------- reductions
 
+_DIM_DOC = """
+    Raises
+    ------
+    TypeError
+        If ``dim`` is not an int or a tuple of ints, or ``keepdim`` is not a bool.
+    ValueError
+        If ``dim`` is out of range or names a dimension twice."""
+
 
 @_ieee
 def sum(x, dim=None, keepdim: bool = False) -> Tensor:
-    """Sum over ``dim`` (an int, a tuple, or all axes when None), like ``torch.sum``.
+    """Sum over ``dim`` (an int, a tuple, or all axes when None or ``()``), like ``torch.sum``.
+
+    The sum of an empty tensor is 0; a 0-d tensor accepts ``dim`` 0 and -1 and is its
+    own sum, as in torch.
+    {raises}
 
     Notes
     -----
@@ -811,8 +1088,11 @@ def sum(x, dim=None, keepdim: bool = False) -> Tensor:
     Tensor([4., 6.])
     """
     x = _as_tensor(x, "sum")
-    dims = _normalize_dims(dim, x.ndim, "sum")
-    keepdim = check_bool(keepdim, "sum", "keepdim")
+    return _sum(x, _reduce_dims(dim, x.ndim, "sum"), check_bool(keepdim, "sum", "keepdim"))
+
+
+def _sum(x: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """:func:`sum` over checked axes."""
     out = np.sum(x.data, axis=dims, keepdims=keepdim)
     shape = x.shape
     return Tensor.from_op(
@@ -820,8 +1100,12 @@ def sum(x, dim=None, keepdim: bool = False) -> Tensor:
     )
 
 
+@_ieee
 def mean(x, dim=None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim``: :func:`sum` divided by the number of summed elements.
+
+    The mean over no elements is NaN, silently, as in torch.
+    {raises}
 
     Examples
     --------
@@ -829,27 +1113,66 @@ def mean(x, dim=None, keepdim: bool = False) -> Tensor:
     Tensor(2.5)
     """
     x = _as_tensor(x, "mean")
-    dims = _normalize_dims(dim, x.ndim, "mean")
-    count = math.prod(x.shape[d] for d in dims) if x.ndim else 1
-    return div(sum(x, dims, keepdim), count)
+    dims = _reduce_dims(dim, x.ndim, "mean")
+    keepdim = check_bool(keepdim, "mean", "keepdim")
+    count = math.prod(x.shape[d] for d in dims)
+    return div(_sum(x, dims, keepdim), count)
 
 
+def _extremum(x, dim, keepdim, func: str, reduce) -> Tensor:
+    """:func:`max` (``reduce=np.amax``) or :func:`min` (``np.amin``), checked as ``func``."""
+    x = _as_tensor(x, func)
+    dims = _reduce_dims(dim, x.ndim, func)
+    keepdim = check_bool(keepdim, func, "keepdim")
+    a = x.data
+    empty = [d for d in dims if a.shape[d] == 0]
+    if empty and (dim is None or (isinstance(dim, (tuple, list)) and not dim)):
+        raise ValueError(
+            f"{func}: expected a non-empty tensor, got shape {a.shape}; "
+            "give dim= to reduce only non-empty dimensions"
+        )
+    if empty:
+        raise ValueError(
+            f"{func}: dimension {empty[0]} to reduce has size 0 (shape {a.shape}); "
+            "there is no extreme value over no elements"
+        )
+    out = reduce(a, axis=dims, keepdims=keepdim)
+
+    def vjp(g):
+        peak = out if keepdim or not a.ndim else np.expand_dims(out, dims)
+        if dim is None:  # torch.max(): evenly over the extreme entries, the NaN ones if any
+            mask = np.isnan(a) if np.isnan(out) else a == out
+            return np.where(mask, g / np.count_nonzero(mask), 0).astype(g.dtype, copy=False)
+        mask = a == peak  # torch.amax(dim): (g / count) * mask, NaN where the slice has NaN
+        count = mask.sum(axis=dims, keepdims=True)
+        return (_expand_reduced(g, dims, keepdim, a.shape) / count) * mask
+
+    return Tensor.from_op(np.asarray(out), [(x, vjp)], name=func)
+
+
+@_ieee
 def max(x, dim=None, keepdim: bool = False) -> Tensor:
     """Largest value over ``dim`` (all axes when None), with ``torch.amax`` semantics.
 
-    Returns only the values (no indices).
+    Returns only the values (no indices). NaN propagates, as in torch.
 
     Raises
     ------
+    TypeError
+        If ``dim`` is not an int or a tuple of ints, or ``keepdim`` is not a bool.
     ValueError
-        For an empty tensor, or a ``dim`` out of range.
+        For an empty tensor reduced over all axes, an empty dimension among ``dim``
+        (torch refuses both), or a ``dim`` out of range or repeated.
 
     Notes
     -----
     The gradient goes to the maximal elements; when several elements tie for the
-    maximum, it is split evenly among them, ``g * [x == max] / count``, exactly like
+    maximum, it is split evenly among them, ``(g / count) * [x == max]``, exactly like
     ``torch.amax`` (and ``torch.max()`` without ``dim``). ``torch.max(x, dim)``
-    differs: it sends the whole gradient to one index.
+    differs: it sends the whole gradient to one index. Where NaN is the maximum, the
+    gradient follows torch too: without ``dim`` (``torch.max()``) it is split among the
+    NaN entries, the others get exactly 0; with ``dim`` (``torch.amax``) the whole slice
+    gets NaN.
 
     Examples
     --------
@@ -858,35 +1181,45 @@ def max(x, dim=None, keepdim: bool = False) -> Tensor:
     >>> x.grad
     array([0. , 0.5, 0.5])
     """
-    x = _as_tensor(x, "max")
-    dims = _normalize_dims(dim, x.ndim, "max")
-    keepdim = check_bool(keepdim, "max", "keepdim")
-    if x.data.size == 0:
-        raise ValueError(f"max: expected a non-empty tensor, got shape {x.shape}")
-    a = x.data
-    out = np.amax(a, axis=dims, keepdims=keepdim)
-
-    def vjp(g):
-        peak = out if keepdim or not a.ndim else np.expand_dims(out, dims)
-        mask = a == peak
-        count = mask.sum(axis=dims, keepdims=True)
-        return _expand_reduced(g, dims, keepdim, a.shape) * mask / count
-
-    return Tensor.from_op(np.asarray(out), [(x, vjp)], name="max")
+    return _extremum(x, dim, keepdim, "max", np.amax)
 
 
+@_ieee
 def min(x, dim=None, keepdim: bool = False) -> Tensor:
-    """Smallest value over ``dim``, ``-max(-x)``, with ``torch.amin`` semantics.
+    """Smallest value over ``dim``, with ``torch.amin`` semantics (the mirror of :func:`max`).
 
     Examples
     --------
     >>> min(Tensor([[1.0, -2.0], [0.5, 3.0]]), dim=1)
     Tensor([-2. ,  0.5])
     """
-    return neg(max(neg(x), dim, keepdim))
+    return _extremum(x, dim, keepdim, "min", np.amin)
+
+
+sum.__doc__ = sum.__doc__.format(raises=_DIM_DOC)
+mean.__doc__ = mean.__doc__.format(raises=_DIM_DOC)
 
 
 # ----------------------------------------------------------------------------- shapes
+
+
+def _shape_arg(shape, size: int, old: tuple[int, ...]) -> tuple[int, ...]:
+    """The target ``shape`` of :func:`reshape` (an int or a tuple of ints), checked."""
+    entries = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(entries, (tuple, list)) or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in entries
+    ):
+        raise TypeError(f"reshape: shape must be an int or a tuple of ints, got {shape!r}")
+    entries = tuple(int(n) for n in entries)
+    if any(n < -1 for n in entries):
+        raise ValueError(f"reshape: shape {entries} has a size below -1")
+    if entries.count(-1) > 1:
+        raise ValueError(f"reshape: only one size may be -1 (inferred), got shape {entries}")
+    known = math.prod(n for n in entries if n != -1)
+    fits = known != 0 and size % known == 0 if -1 in entries else size == known
+    if not fits:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {old} to {shape!r}")
+    return entries
 
 
 def reshape(x, shape) -> Tensor:
@@ -896,8 +1229,11 @@ def reshape(x, shape) -> Tensor:
 
     Raises
     ------
+    TypeError
+        If ``shape`` is not an int or a tuple of ints.
     ValueError
-        If the number of elements does not match.
+        If the number of elements does not match, a size is below -1, or more than one
+        size is -1 (or -1 is ambiguous, next to a 0).
 
     Examples
     --------
@@ -906,15 +1242,28 @@ def reshape(x, shape) -> Tensor:
     """
     x = _as_tensor(x, "reshape")
     old = x.shape
-    try:
-        out = x.data.reshape(shape)
-    except (ValueError, TypeError):
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {old} to {shape!r}") from None
+    out = x.data.reshape(_shape_arg(shape, x.data.size, old))
     return Tensor.from_op(out, [(x, lambda g: g.reshape(old))], name="reshape")
+
+
+def _one_axis(d, ndim: int, func: str, arg: str) -> int:
+    """One axis ``d`` (an int, negatives allowed) of an ``ndim``-dimensional tensor."""
+    if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
+        raise TypeError(f"{func}: {arg} must be an int, got {_kind(d)}")
+    return _normalize_dims(d, ndim, func)[0]
 
 
 def transpose(x, dim0: int, dim1: int) -> Tensor:
     """Swap two axes, like ``torch.transpose``; the gradient is swapped back.
+
+    A 0-d tensor accepts ``dim0, dim1`` in ``{0, -1}`` and is returned unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``dim0`` or ``dim1`` is not an int.
+    ValueError
+        If one is out of range.
 
     Examples
     --------
@@ -922,7 +1271,12 @@ def transpose(x, dim0: int, dim1: int) -> Tensor:
     (4, 3, 2)
     """
     x = _as_tensor(x, "transpose")
-    (d0,), (d1,) = (_normalize_dims(d, x.ndim, "transpose") for d in (dim0, dim1))
+    d0, d1 = (
+        _one_axis(dim0, x.ndim, "transpose", "dim0"),
+        _one_axis(dim1, x.ndim, "transpose", "dim1"),
+    )
+    if not x.ndim:
+        return Tensor.from_op(x.data, [(x, lambda g: g)], name="transpose")
     return Tensor.from_op(
         np.swapaxes(x.data, d0, d1), [(x, lambda g: np.swapaxes(g, d0, d1))], name="transpose"
     )
@@ -950,8 +1304,89 @@ def t(x) -> Tensor:
     return transpose(x, 0, 1) if x.ndim == 2 else x
 
 
+def _index_part(k):
+    """One entry of an index, with lists and Tensors as numpy arrays."""
+    if isinstance(k, Tensor):
+        return k.data
+    if isinstance(k, list):
+        try:
+            a = np.asarray(k)
+        except ValueError:
+            raise ValueError(f"getitem: a list index must be rectangular, got {k!r}") from None
+        return a.astype(np.intp) if a.size == 0 and a.dtype == np.float64 else a  # x[[]]
+    return k
+
+
+def _check_slice(k: slice) -> None:
+    for v in (k.start, k.stop, k.step):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+            raise TypeError(f"getitem: slice bounds must be ints or None, got {k!r}")
+    if k.step == 0:
+        raise ValueError("getitem: slice step cannot be zero")
+
+
+def _check_key(parts: tuple, shape: tuple[int, ...]) -> None:
+    """Refuse an index that does not fit ``shape``, with messages naming the dimension."""
+    used = [_dims_used(k) for k in parts]
+    if builtins.sum(k is Ellipsis for k in parts) > 1:
+        raise IndexError("getitem: an index can have only one ellipsis (...)")
+    if builtins.sum(used) > len(shape):
+        raise IndexError(
+            f"getitem: too many indices for a tensor of shape {shape}: "
+            f"{builtins.sum(used)} dimensions indexed"
+        )
+    pos = 0
+    for k, n in zip(parts, used, strict=True):
+        if k is Ellipsis:
+            pos += len(shape) - builtins.sum(used)
+        elif isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            if k.shape != shape[pos : pos + k.ndim]:
+                raise IndexError(
+                    f"getitem: a boolean mask of shape {k.shape} does not match the shape "
+                    f"{shape[pos : pos + k.ndim]} of dimensions {pos}.. of the tensor {shape}"
+                )
+        elif n == 1 and not isinstance(k, slice) and np.size(k):
+            size = shape[pos]
+            bad = np.asarray(k)[(np.asarray(k) < -size) | (np.asarray(k) >= size)]
+            if bad.size:
+                raise IndexError(
+                    f"getitem: index {int(bad.flat[0])} is out of range for dimension {pos} "
+                    f"of size {size}"
+                )
+        pos += n
+
+
+def _dims_used(k) -> int:
+    """How many dimensions of the tensor the index entry ``k`` consumes (or a TypeError)."""
+    if k is None or k is Ellipsis or isinstance(k, (bool, np.bool_)):
+        return 0
+    if isinstance(k, (int, np.integer)):
+        return 1
+    if isinstance(k, slice):
+        _check_slice(k)
+        return 1
+    if isinstance(k, np.ndarray) and k.dtype.kind in "biu":
+        return k.ndim if k.dtype == np.bool_ else 1
+    what = f"an array of dtype {k.dtype}" if isinstance(k, np.ndarray) else _kind(k)
+    raise TypeError(
+        "getitem: an index must be an int, a slice, None, ..., or an integer or boolean "
+        f"array, got {what}"
+    )
+
+
 def getitem(x, key) -> Tensor:
-    """``x[key]`` for basic (ints, slices, ``None``, ``...``) and integer-array indexing.
+    """``x[key]`` for basic (ints, slices, ``None``, ``...``) and integer or boolean indexing.
+
+    Raises
+    ------
+    IndexError
+        If an index is out of range for its dimension, there are too many indices, or a
+        boolean mask does not match the shape it selects from (torch's class, which also
+        ends a ``for`` loop over a tensor).
+    TypeError
+        For a float, string or other key that is not an index, or float slice bounds.
+    ValueError
+        For a slice step of 0, or a ragged list as an index.
 
     Notes
     -----
@@ -966,12 +1401,15 @@ def getitem(x, key) -> Tensor:
     array([2., 0., 1.])
     """
     x = _as_tensor(x, "getitem")
-    if isinstance(key, Tensor):
-        key = key.data
-    elif isinstance(key, tuple):
-        key = tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    parts = tuple(_index_part(k) for k in (key if isinstance(key, tuple) else (key,)))
     src = x.data
-    basic = _is_basic_index(key)
+    _check_key(parts, src.shape)
+    key = parts if isinstance(key, tuple) else parts[0]
+    basic = not builtins.any(isinstance(k, np.ndarray) for k in parts)
+    try:
+        out = np.asarray(src[key])
+    except IndexError as err:  # e.g. index arrays whose shapes do not broadcast together
+        raise IndexError(f"getitem: {err}") from None
 
     def vjp(g):
         full = np.zeros(src.shape, dtype=src.dtype)
@@ -981,7 +1419,7 @@ def getitem(x, key) -> Tensor:
             np.add.at(full, key, g)
         return full
 
-    return Tensor.from_op(np.asarray(src[key]), [(x, vjp)], name="getitem")
+    return Tensor.from_op(out, [(x, vjp)], name="getitem")
 
 
 # ----------------------------------------------------------------------------- derivatives

@@ -18,11 +18,19 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from mathdl import functional as F
-from mathdl._validation import as_generator, as_real, check_bool, check_choice, check_int
+from mathdl._validation import (
+    _kind,
+    as_generator,
+    as_real,
+    check_bool,
+    check_choice,
+    check_int,
+)
 from mathdl.autodiff import Tensor, enable_grad
 
 __all__ = [
@@ -186,15 +194,20 @@ class Linear(Module):
             self.bias = Tensor(b.astype(dtype), requires_grad=True)
 
     def forward(self, x) -> Tensor:
-        """``x @ W.T + b`` for ``x`` of shape ``(..., in_features)``."""
-        shape = x.shape if isinstance(x, Tensor) else np.shape(x)
-        if len(shape) == 0 or shape[-1] != self.in_features:
+        """``x @ W.T + b`` for ``x`` of shape ``(..., in_features)`` (a Tensor or array_like)."""
+        if not isinstance(x, Tensor):
+            x = Tensor(as_real(x, "Linear", "input", keep_float=True))
+        if x.ndim == 0:
             raise ValueError(
-                f"Linear: expected input of shape (..., {self.in_features}) "
-                f"(in_features={self.in_features}), got shape {tuple(shape)}; "
-                f"weight has shape {self.weight.shape}"
+                f"Linear: input must have at least 1 dimension (..., {self.in_features}), "
+                "got shape ()"
             )
-        y = x @ self.weight.T if isinstance(x, Tensor) else Tensor(x) @ self.weight.T
+        if x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"Linear: input {x.shape} has {x.shape[-1]} features but the layer expects "
+                f"{self.in_features} (weight has shape {self.weight.shape})"
+            )
+        y = x @ self.weight.T
         return y + self.bias if self.bias is not None else y
 
     def __repr__(self) -> str:
@@ -259,6 +272,16 @@ ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "gelu": GELU}
 class Sequential(Module):
     """Apply modules (or any callables) one after the other.
 
+    ``net[i]`` is the ``i``-th layer and ``net[i:j]`` a Sequential of those layers, as in
+    torch.
+
+    Raises
+    ------
+    TypeError
+        If a layer is not callable, or (``net[i]``) the index is not an int or a slice.
+    IndexError
+        If ``net[i]`` is out of range (the class that also ends a ``for`` loop).
+
     Examples
     --------
     >>> net = Sequential(Linear(2, 3, rng=0), ReLU(), Linear(3, 1, rng=1))
@@ -269,6 +292,12 @@ class Sequential(Module):
     """
 
     def __init__(self, *layers):
+        name = type(self).__name__
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(
+                    f"{name}: layers[{i}] must be a Module or a callable, got {_kind(layer)}"
+                )
         self.layers = list(layers)
 
     def forward(self, x):
@@ -277,6 +306,13 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
+        name, n = type(self).__name__, len(self.layers)
+        if isinstance(i, slice):
+            return Sequential(*self.layers[i])
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"{name}: index must be an int or a slice, got {_kind(i)}")
+        if not -n <= i < n:
+            raise IndexError(f"{name}: index {i} is out of range for {n} layers")
         return self.layers[i]
 
     def __len__(self) -> int:
@@ -290,16 +326,47 @@ class Sequential(Module):
         return f"Sequential({inner}\n)"
 
 
+_ACTIVATION_KINDS = f"one of {list(ACTIVATIONS)} or a callable returning a Module"
+
+
 def _activation_factory(activation):
     """``activation`` (a name in :data:`ACTIVATIONS` or a callable) as a callable."""
     if isinstance(activation, str):
         return ACTIVATIONS[check_choice(activation, "MLP", "activation", tuple(ACTIVATIONS))]
-    if not callable(activation):
+    if isinstance(activation, Module):
         raise TypeError(
-            f"MLP: activation must be one of {list(ACTIVATIONS)} or a callable returning a "
-            f"Module, got {type(activation).__name__}"
+            f"MLP: activation must be {_ACTIVATION_KINDS} (such as the class ReLU), "
+            f"got a {type(activation).__name__} instance; pass {type(activation).__name__}"
         )
+    if not callable(activation):
+        raise TypeError(f"MLP: activation must be {_ACTIVATION_KINDS}, got {_kind(activation)}")
     return activation
+
+
+def _make_activation(make) -> Module:
+    """One activation module from the factory ``make``, or a TypeError naming MLP."""
+    try:
+        module = make()
+    except TypeError as err:
+        raise TypeError(
+            f"MLP: activation must be {_ACTIVATION_KINDS}; calling activation() failed: {err}"
+        ) from None
+    if not isinstance(module, Module):
+        raise TypeError(f"MLP: activation() must return a Module, got {_kind(module)}")
+    return module
+
+
+def _sizes(sizes) -> list[int]:
+    """The widths of :class:`MLP`: a sequence of at least 2 positive ints."""
+    ok = isinstance(sizes, Sequence) or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)
+    if not ok or isinstance(sizes, (str, bytes)):
+        raise TypeError(
+            f"MLP: sizes must be a sequence of ints (input, hidden..., output), got {_kind(sizes)}"
+        )
+    sizes = [check_int(n, "MLP", f"sizes[{i}]", min=1) for i, n in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"MLP: expected at least 2 sizes (input, output), got {sizes}")
+    return sizes
 
 
 class MLP(Sequential):
@@ -321,8 +388,9 @@ class MLP(Sequential):
     Raises
     ------
     TypeError
-        For a size that is not an int, or an ``activation`` that is neither a name nor
-        callable.
+        For ``sizes`` that is not a sequence of ints, an ``activation`` that is neither a
+        name nor a callable returning a Module (a Module instance: pass its class), a bad
+        ``rng`` or a non-floating ``dtype``.
     ValueError
         If fewer than two sizes are given, a size is not positive, or the ``activation``
         name or ``init`` is unknown.
@@ -341,17 +409,16 @@ class MLP(Sequential):
     """
 
     def __init__(self, sizes, activation=ReLU, rng=None, init: str = "default", dtype=np.float64):
-        sizes = [check_int(n, "MLP", f"sizes[{i}]", min=1) for i, n in enumerate(sizes)]
-        if len(sizes) < 2:
-            raise ValueError(f"MLP: expected at least 2 sizes (input, output), got {sizes}")
+        sizes = _sizes(sizes)
         make = _activation_factory(activation)
         init = check_choice(init, "MLP", "init", _INITS)
         gen = as_generator(rng, "MLP")
+        dtype = _floating_dtype(dtype, "MLP")
         layers = []
         for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(Linear(n_in, n_out, init=init, rng=gen, dtype=dtype))
             if i < len(sizes) - 2:
-                layers.append(make())
+                layers.append(_make_activation(make))
         super().__init__(*layers)
 
     def __repr__(self) -> str:
@@ -362,8 +429,24 @@ class MLP(Sequential):
 
 
 def _frobenius(a: np.ndarray) -> float:
-    """``||a||_F = sqrt(sum a**2)`` over every entry."""
-    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+    """``||a||_F = sqrt(sum a**2)`` over every entry, scaled first: no overflow, like hypot.
+
+    ``||a|| = s ||a / s||`` with ``s = max |a|``, so the squares stay in ``[0, 1]``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    s = float(np.max(np.abs(a), initial=0.0))
+    if not 0 < s < math.inf:  # 0, inf or NaN: the norm is s itself
+        return s if not np.isnan(a).any() else math.nan
+    return s * float(np.sqrt(np.sum(np.square(a / s))))
+
+
+def _std(a: np.ndarray) -> float:
+    """``std(a)`` over every entry (``ddof=0``), scaled by ``max |a|`` first: no overflow."""
+    a = np.asarray(a, dtype=np.float64)
+    s = float(np.max(np.abs(a), initial=0.0))
+    if not 0 < s < math.inf:
+        return 0.0 if s == 0 else math.nan  # inf (or NaN) among the entries: no spread
+    return s * float(np.std(a / s))
 
 
 def _forward_with_probes(net, x: np.ndarray):
@@ -379,7 +462,7 @@ def _forward_with_probes(net, x: np.ndarray):
         if not isinstance(layer, Linear):  # h is an activation h_l
             probe = Tensor(np.zeros(h.shape, dtype=h.dtype), requires_grad=True)
             h = h + probe  # same values; probe.grad = dL/dh_l
-            stds.append(float(h.data.std()))
+            stds.append(_std(h.data))
             probes.append(probe)
     return h0, h, stds, probes
 
@@ -415,7 +498,9 @@ def layer_statistics(net, x, target):
     TypeError
         If ``net`` is not a :class:`Sequential`, or ``x``/``target`` are not real arrays.
     ValueError
-        If ``x`` is not 2-D or ``target`` does not have the shape of ``net(x)``.
+        If ``x`` is not 2-D with at least one row, has a width that the first layer does
+        not take, ``x`` or ``target`` holds NaN or inf, or ``target`` does not have the
+        shape of ``net(x)``.
 
     Notes
     -----
@@ -440,8 +525,16 @@ def layer_statistics(net, x, target):
     func = "layer_statistics"
     if not isinstance(net, Sequential):
         raise TypeError(f"{func}: net must be a Sequential (or MLP), got {type(net).__name__}")
-    x = as_real(x, func, "x", ndim=2, keep_float=True)
-    target = as_real(target, func, "target", keep_float=True)
+    x = as_real(x, func, "x", ndim=2, keep_float=True, finite=True)
+    target = as_real(target, func, "target", keep_float=True, finite=True)
+    if not len(x):
+        raise ValueError(f"{func}: x must hold at least one example (row), got shape {x.shape}")
+    first = net.layers[0] if net.layers else None
+    if isinstance(first, Linear) and x.shape[1] != first.in_features:
+        raise ValueError(
+            f"{func}: x {x.shape} has {x.shape[1]} features but the first layer of net "
+            f"expects {first.in_features}"
+        )
     net.zero_grad()
     with enable_grad():  # the experiment needs the graph, even inside no_grad()
         h0, h, stds, probes = _forward_with_probes(net, x)

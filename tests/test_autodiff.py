@@ -539,7 +539,7 @@ REFUSALS = [
     (
         lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5))),
         ValueError,
-        "matmul: shapes (2, 3) and (4, 5) are not aligned (3 != 4)",
+        "matmul: shapes (2, 3) and (4, 5) cannot be multiplied: inner dimensions 3 and 4 differ",
     ),
     (
         lambda: Tensor(np.ones((2, 2, 3))) @ Tensor(np.ones((3, 3, 4))),
