@@ -20,6 +20,16 @@ value, every message starting ``"func: arg ..."``). Integers and booleans are
 computed as float64; a floating input keeps its dtype on output (the
 arithmetic itself is always float64). Randomness (:func:`power_iteration`)
 takes ``rng`` as None, an int seed or a ``numpy.random.Generator``.
+
+Every routine first scales its input by a power of 2 (exact: only the exponents
+change) and unscales the answer, and every norm is scaled before squaring, so
+entries anywhere from the subnormal ``1e-320`` to ``1e308`` neither over- nor
+underflow on the way: an answer is ``inf`` only where the true one lies beyond
+float64 (``det`` of ``1e300 * A``), and no RuntimeWarning is raised. The SVD
+family, :func:`power_iteration` and :class:`PCA` scale to ``0.5 <= max|A| < 1``;
+the LU family and :func:`eigh`, which form no squares, scale a small matrix up the
+same way but a large one down only below ``2**960``, so that ``1e-300`` next to
+``1e300`` survives (``det(diag(1e-200, 1e-200, 1e200, 1e200)) = 1``).
 """
 
 from __future__ import annotations
@@ -48,9 +58,13 @@ __all__ = [
 ]
 
 _EPS = float(np.finfo(np.float64).eps)
+_TINY = float(np.finfo(np.float64).tiny)  # 2**-1022, the smallest normal float64
 _SYM_RTOL = 1e-10  # eigh: allowed ||A - A^T||_F relative to ||A||_F
 _MAX_SWEEPS = 60  # Jacobi sweeps; convergence is quadratic, ~10 are typical
-_ZERO2 = _EPS**4  # svd: a row with ||g||^2 <= eps^4 (s <= eps^2 max|A|) is numerically zero
+_ROW_FLOOR = _TINY / _EPS  # svd (max|A| < 1): rows shorter than 2**-970 are not rotated
+_SAFE_SQ = 2.0**-900  # a sum of squares above this has lost nothing to underflow
+_EQUAL_MODULUS = 1e-6  # power_iteration: |mu_1| and |mu_2| this close count as equal
+_LIMIT = 960  # LU family and eigh: entries up to 2**960 are not scaled down (room for growth)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -69,6 +83,42 @@ def _validated(x, func: str, arg: str = "A", *, ndim=2, square: bool = False):
     return a, dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
+def _exponent(*arrays, limit: int | None = None) -> int:
+    """The power ``e`` of 2 to divide by: ``0.5 <= max|entries| / 2**e < 1`` (0 for all zero).
+
+    With ``limit``, a maximum in ``[0.5, 2**limit)`` is left alone (``e = 0``) and a larger
+    one is only brought down to ``[2**(limit - 1), 2**limit)``: scaling up is exact, but
+    scaling down pushes entries far below the maximum (``1e-300`` next to ``1e300``) out of
+    the range, so routines that need no squares scale down only as far as overflow asks.
+    """
+    top = max(float(np.max(np.abs(x), initial=0.0)) for x in arrays)
+    e = math.frexp(top)[1]  # frexp(0.0) = (0.0, 0)
+    return e if limit is None or e <= 0 else max(e - limit, 0)
+
+
+def _times_pow2(x, e: int):
+    """``x * 2**e``, exact but for results beyond float64, which become ``inf`` silently.
+
+    Scaling down (``e < 0``) never overflows; scaling an answer back up overflows only
+    where the true answer lies beyond float64.
+    """
+    with np.errstate(over="ignore"):
+        return np.ldexp(x, e)
+
+
+def _cast(x, dtype: np.dtype):
+    """``x`` (array or scalar) in the output ``dtype``; values beyond float32 become inf."""
+    with np.errstate(over="ignore"):
+        return dtype.type(x) if np.ndim(x) == 0 else np.asarray(x).astype(dtype)
+
+
+def _row_norms(X: np.ndarray) -> np.ndarray:
+    """Euclidean norms of the rows of ``X`` (k, m), each scaled by its largest entry first."""
+    top = np.max(np.abs(X), axis=1, initial=0.0)  # (k,)
+    Y = X / np.where(top > 0, top, 1.0)[:, None]  # (k, m), entries in [-1, 1]
+    return top * np.sqrt(np.einsum("ij,ij->i", Y, Y))
+
+
 def _norm(x: np.ndarray) -> float:
     """Euclidean norm of a vector, scaled so that it neither overflows nor underflows."""
     scale = float(np.max(np.abs(x), initial=0.0))
@@ -81,13 +131,22 @@ def _norm(x: np.ndarray) -> float:
 def _rotations(a_pp: np.ndarray, a_qq: np.ndarray, a_pq: np.ndarray) -> np.ndarray:
     """Jacobi rotations ``J`` with ``(J^T [[a_pp, a_pq], [a_pq, a_qq]] J)_pq = 0``, transposed.
 
-    The inputs are (k,), one entry per pair, every ``a_pq`` nonzero. Returns
-    ``J^T`` (k, 2, 2) where ``J = [[c, s], [-s, c]]``. ``tau`` may overflow to
-    ``inf`` for a tiny ``a_pq``: that gives ``t = 0``, the identity rotation.
+    The inputs are (k,), one entry per pair, every ``a_pq`` nonzero and every
+    entry well inside the float64 range. Returns ``J^T`` (k, 2, 2) where
+    ``J = [[c, s], [-s, c]]``, ``t = s / c = sign(tau) / (|tau| + sqrt(1 + tau^2))``
+    with ``tau = (a_qq - a_pp) / (2 a_pq)``. Where ``|tau| > 1`` the same ``t`` is
+    computed as ``u / (1 + sqrt(1 + u^2))`` from ``u = 1 / tau``, so a tiny ``a_pq``
+    gives a tiny ``t`` (``tau`` itself would overflow); ``t`` may underflow to 0.
     """
-    with np.errstate(over="ignore"):
-        tau = (a_qq - a_pp) / (2.0 * a_pq)
-        t = np.copysign(1.0, tau) / (np.abs(tau) + np.hypot(1.0, tau))
+    num, den = 2.0 * a_pq, a_qq - a_pp  # tau = den / num
+    flat = np.abs(den) <= np.abs(num)  # |tau| <= 1
+    tau = np.divide(den, num, out=np.zeros_like(num), where=flat)
+    u = np.divide(num, den, out=np.zeros_like(num), where=~flat)
+    t = np.where(
+        flat,
+        np.copysign(1.0, tau) / (np.abs(tau) + np.hypot(1.0, tau)),
+        u / (1.0 + np.hypot(1.0, u)),
+    )
     Jt = np.empty((len(t), 2, 2))
     Jt[:, 0, 0] = Jt[:, 1, 1] = 1.0 / np.hypot(1.0, t)  # c
     Jt[:, 1, 0] = Jt[:, 0, 0] * t  # s
@@ -223,7 +282,10 @@ def lu(A):
     Step ``k`` swaps the row with the largest ``|a_ik|`` (``i >= k``) into place,
     stores the multipliers ``l_ik = a_ik / a_kk`` and applies the rank-1 update
     ``A[k+1:, k+1:] -= l[k+1:] u[k, k+1:]``. The same convention as
-    ``torch.linalg.lu``: ``P`` multiplies from the left of ``L``.
+    ``torch.linalg.lu``: ``P`` multiplies from the left of ``L``. The elimination
+    runs on ``A / 2^e``, a power of 2 that brings ``max|A|`` below ``2^960`` (and a
+    small matrix up to ``[0.5, 1)``), and ``U`` is scaled back: no entry of size
+    ``1e308`` overflows in the updates, and subnormal entries keep their digits.
 
     Examples
     --------
@@ -236,12 +298,13 @@ def lu(A):
     True
     """
     a, dtype = _validated(A, "lu", square=True)
-    packed, perm, _ = _lu_factor(a, "lu", check=True)
+    e = _exponent(a, limit=_LIMIT)
+    packed, perm, _ = _lu_factor(_times_pow2(a, -e), "lu", check=True)  # A / 2^e = P L U'
     n = a.shape[0]
     L = np.tril(packed, -1) + np.eye(n)
-    U = np.triu(packed)
+    U = _times_pow2(np.triu(packed), e)  # U = 2^e U'
     P = np.eye(n)[:, perm]  # (n, n): column j is e_{perm[j]}, so P @ (L U) undoes the swaps
-    return P.astype(dtype), L.astype(dtype), U.astype(dtype)
+    return P.astype(dtype), L.astype(dtype), _cast(U, dtype)
 
 
 def solve(A, B):
@@ -269,6 +332,9 @@ def solve(A, B):
     -----
     With ``A[perm] = L U``: forward substitution ``L Y = B[perm]``, then back
     substitution ``U X = Y``; each costs ``O(n^2 k)`` after the ``O(n^3)`` LU.
+    ``A`` and ``B`` are scaled by powers of 2 first, as in :func:`lu`, and ``X`` is
+    scaled back. An empty system (``n = 0`` or ``k = 0``) gives an empty ``X``, as in
+    ``torch.linalg.solve``.
 
     Examples
     --------
@@ -284,11 +350,13 @@ def solve(A, B):
             f"solve: B must have shape ({n},) or ({n}, k) to match A of shape {a.shape}, "
             f"got shape {b.shape}"
         )
-    packed, perm, _ = _lu_factor(a, "solve", check=True)
-    b2 = b.reshape(n, -1)[perm]  # (n,) -> (n, 1); rows in pivot order
+    ea, eb = _exponent(a, limit=_LIMIT), _exponent(b, limit=_LIMIT)  # A = 2^ea A', B = 2^eb B'
+    packed, perm, _ = _lu_factor(_times_pow2(a, -ea), "solve", check=True)
+    k = b.shape[1] if b.ndim == 2 else 1
+    b2 = _times_pow2(b, -eb).reshape(n, k)[perm]  # (n,) -> (n, 1); rows in pivot order
     Y = _forward_sub(packed, b2)  # only the strict lower triangle of `packed` is read
-    X = _back_sub(np.triu(packed), Y)
-    return X.reshape(b.shape).astype(np.result_type(dtype_a, dtype_b))
+    X = _times_pow2(_back_sub(np.triu(packed), Y), eb - ea)
+    return _cast(X.reshape(b.shape), np.result_type(dtype_a, dtype_b))
 
 
 def inv(A):
@@ -311,6 +379,8 @@ def inv(A):
     Notes
     -----
     Column ``j`` of ``A^{-1}`` solves ``A x = e_j``; one LU serves all columns.
+    With ``A = 2^e A'`` (scaled as in :func:`lu`), ``A^{-1} = 2^{-e} A'^{-1}``. The inverse of
+    a 0x0 matrix is 0x0, as in torch.
 
     Examples
     --------
@@ -319,10 +389,10 @@ def inv(A):
      [0.   0.25]]
     """
     a, dtype = _validated(A, "inv", square=True)
-    n = a.shape[0]
-    packed, perm, _ = _lu_factor(a, "inv", check=True)
+    n, e = a.shape[0], _exponent(a, limit=_LIMIT)
+    packed, perm, _ = _lu_factor(_times_pow2(a, -e), "inv", check=True)  # A = 2^e A'
     Y = _forward_sub(packed, np.eye(n)[perm])  # (n, n): identity rows in pivot order
-    return _back_sub(np.triu(packed), Y).astype(dtype)
+    return _cast(_times_pow2(_back_sub(np.triu(packed), Y), -e), dtype)  # A^-1 = 2^-e A'^-1
 
 
 def det(A):
@@ -342,6 +412,10 @@ def det(A):
     ``det(A) = sign(perm) * prod_k u_kk`` from ``A[perm] = L U``. No singularity
     tolerance is applied: an exactly zero pivot column gives 0.0, a numerically
     singular matrix gives a rounding-sized value, as in ``torch.linalg.det``.
+    The LU runs on ``A' = A / 2^e`` (as in :func:`lu`); the product is accumulated as a mantissa
+    and a power of 2, ``det(A) = 2^{ne} det(A')``: the result is 0 or ``inf`` only
+    where the true determinant lies beyond float64 (``diag(1e-200, 1e200)`` gives 1,
+    not ``0 * inf``).
 
     Examples
     --------
@@ -351,8 +425,26 @@ def det(A):
     0.0
     """
     a, dtype = _validated(A, "det", square=True)
-    packed, _, sign = _lu_factor(a, "det", check=False)
-    return dtype.type(sign * np.prod(np.diag(packed)) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    n, e = a.shape[0], _exponent(a, limit=_LIMIT)
+    packed, _, sign = _lu_factor(_times_pow2(a, -e), "det", check=False)  # A = 2^e A'
+    mantissa, exponent = _product(np.diag(packed))
+    exponent = min(max(exponent + n * e, -2200), 2200)  # det A = 2^(n e) det A'; clipped: 0 or inf
+    value = sign * _times_pow2(mantissa, exponent)
+    return _cast(value + 0.0, dtype)  # + 0.0 turns -0.0 into 0.0
+
+
+def _product(x: np.ndarray):
+    """``prod(x)`` as ``(mantissa, exponent)``, ``mantissa * 2**exponent``, never under/overflowing.
+
+    Mantissas in ``[0.5, 1)`` are multiplied 512 at a time (a product of 512 is
+    above ``2**-512``) and renormalised; the exponents are summed as integers.
+    """
+    mantissas, exponents = np.frexp(x)  # (n,) each: x = m 2^e
+    mantissa, exponent = 1.0, int(np.sum(exponents, dtype=np.int64))
+    for start in range(0, len(x), 512):
+        mantissa, shift = math.frexp(mantissa * float(np.prod(mantissas[start : start + 512])))
+        exponent += shift
+    return mantissa, exponent
 
 
 # ----------------------------------------------------------------------------- eigenvalues
@@ -364,12 +456,12 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
     Parameters
     ----------
     A : array_like, shape (n, n)
-        Square matrix whose dominant eigenvalue is real and strictly largest in
-        modulus (e.g. symmetric with a spectral gap).
+        Non-empty square matrix whose dominant eigenvalue is real and strictly
+        largest in modulus (e.g. symmetric with a spectral gap).
     num_iters : int, optional
         Maximum number of multiplications, at least 1.
     tol : float, optional
-        Stop when successive unit vectors differ by less than ``tol >= 0``.
+        Stop when successive unit vectors differ by less than ``tol > 0``.
     rng : None, int or numpy.random.Generator, optional
         Source of the random starting vector: None (fresh entropy), an int seed >= 0
         or a Generator (advanced), as everywhere in mathdl. Pass a seed for
@@ -382,25 +474,51 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
     eigenvector : ndarray, shape (n,)
         Unit vector, sign chosen so its largest-``|.|`` entry is positive.
 
+    Raises
+    ------
+    ValueError
+        If ``A`` is empty, ``num_iters < 1`` or ``tol <= 0``.
+    numpy.linalg.LinAlgError
+        If the vector has not settled after ``num_iters`` steps. When the iterate
+        has reached a 2-D invariant subspace whose two eigenvalues have equal
+        modulus (``lambda`` and ``-lambda``, or a complex pair ``a +- bi``), the
+        message says that ``A`` has no dominant eigenvalue; otherwise
+        ``|lambda_2 / lambda_1|`` is close to 1 and more iterations (or a larger
+        ``tol``) are needed.
+
     Notes
     -----
     ``v_{t+1} = A v_t / ||A v_t||``; the error shrinks like ``|lambda_2 / lambda_1|^t``.
     A negative dominant eigenvalue flips the sign each step, so each new
-    vector is aligned with the previous one before comparing.
+    vector is aligned with the previous one before comparing. ``A`` is scaled
+    by a power of 2 to ``max|A| < 1`` first and the eigenvalue scaled back.
+
+    Without a dominant eigenvalue the iteration never settles: for
+    ``[[0, -1], [1, 0]]`` (eigenvalues ``+-i``) each step turns ``v`` by 90 degrees,
+    for ``diag(2, -2)`` it swings between two directions, and the Rayleigh
+    quotient is no eigenvalue at all. Then the Rayleigh-Ritz matrix
+    ``H = Q^T A Q`` on ``span(v, A v)`` (``Q`` orthonormal, (n, 2)) shows it:
+    ``A Q = Q H`` and the two eigenvalues of ``H`` have equal modulus.
 
     Examples
     --------
     >>> lam, v = power_iteration(np.array([[2.0, 1.0], [1.0, 2.0]]), rng=0)
     >>> round(float(lam), 10), np.round(v, 6)
     (3.0, array([0.707107, 0.707107]))
+    >>> power_iteration(np.array([[0.0, -1.0], [1.0, 0.0]]), rng=0)
+    Traceback (most recent call last):
+    ...
+    numpy.linalg.LinAlgError: power_iteration: A has no dominant eigenvalue: ...
     """
     a, dtype = _validated(A, "power_iteration", square=True)
     num_iters = check_int(num_iters, "power_iteration", "num_iters", min=1)
-    tol = check_real(tol, "power_iteration", "tol", min=0.0)
+    tol = check_real(tol, "power_iteration", "tol", min=0.0, min_open=True)
     gen = as_generator(rng, "power_iteration")
     n = a.shape[0]
     if n == 0:
         raise ValueError("power_iteration: A must be non-empty, got shape (0, 0)")
+    e = _exponent(a)
+    a = _times_pow2(a, -e)  # A = 2^e A', max|A'| < 1
     v = gen.standard_normal(n)
     v /= _norm(v)
     for _ in range(num_iters):
@@ -411,12 +529,47 @@ def power_iteration(A, num_iters: int = 1000, tol: float = 1e-12, rng=None):
         w /= w_norm
         if w @ v < 0:
             w = -w
-        done = _norm(w - v) < tol
-        v = w
-        if done:
+        change, v = _norm(w - v), w
+        if change < tol:
             break
+    else:
+        raise _power_failure(a, v, e, num_iters, change, tol)
     v = v * np.sign(v[np.argmax(np.abs(v))])
-    return dtype.type(v @ a @ v), v.astype(dtype)
+    return _cast(_times_pow2(v @ a @ v, e), dtype), v.astype(dtype)
+
+
+def _power_failure(a: np.ndarray, v: np.ndarray, e: int, num_iters: int, change, tol):
+    """The LinAlgError for a power iteration on ``2^e a`` that ended at unit ``v`` unsettled.
+
+    Rayleigh-Ritz on ``span(v, a v)``: if that plane is invariant (``a Q = Q H`` to
+    ``1e-6``) and ``H``'s eigenvalues have equal modulus, there is no dominant eigenvalue.
+    """
+    w = a @ v
+    q = w - (v @ w) * v  # the part of a v orthogonal to v
+    q_norm = _norm(q)
+    if q_norm > _EQUAL_MODULUS * _norm(w):
+        Q = np.stack([v, q / q_norm], axis=1)  # (n, 2), orthonormal
+        AQ = a @ Q  # (n, 2)
+        H = Q.T @ AQ  # (2, 2)
+        mu = _roots_2x2(*H.ravel())
+        if _norm((AQ - Q @ H).ravel()) <= _EQUAL_MODULUS * _norm(AQ.ravel()) and abs(
+            abs(mu[0]) - abs(mu[1])
+        ) <= _EQUAL_MODULUS * abs(mu[0]):
+            shown = " and ".join(
+                f"{complex(float(_times_pow2(z.real, e)), float(_times_pow2(z.imag, e))):.6g}"
+                for z in mu
+            )
+            return LinAlgError(
+                f"power_iteration: A has no dominant eigenvalue: its eigenvalues of largest "
+                f"modulus, {shown}, have equal modulus (to {_EQUAL_MODULUS:g}), so the "
+                f"iterate never settles (last change {change:.2e} >= tol = {tol:g} after "
+                f"{num_iters} iterations)"
+            )
+    return LinAlgError(
+        f"power_iteration: did not converge in {num_iters} iterations (last change "
+        f"{change:.2e} >= tol = {tol:g}): |lambda_2 / lambda_1| is close to 1, or A has no "
+        f"dominant eigenvalue; raise num_iters or tol"
+    )
 
 
 def eigh(A):
@@ -437,10 +590,13 @@ def eigh(A):
     Raises
     ------
     ValueError
-        If ``A`` is not symmetric.
+        If ``A`` is not symmetric, at any scale (``[[0, 1e308], [-1e308, 0]]`` too).
 
     Notes
     -----
+    ``A`` is first scaled by a power of 2 (exact; up to ``0.5 <= max|A| < 1`` when
+    small, down below ``2^960`` when large) and the eigenvalues are scaled back, so
+    ``diag(1e308, -1e308)`` gives ``+-1e308`` and the symmetry check cannot overflow.
     Each pivot pair ``(p, q)`` gets a rotation ``J`` with ``(J^T A J)_pq = 0``:
     ``tau = (a_qq - a_pp) / (2 a_pq)``, ``t = sign(tau) / (|tau| + sqrt(1 + tau^2))``,
     ``c = 1 / sqrt(1 + t^2)``, ``s = c t``. Sweeping all pairs repeatedly drives
@@ -450,8 +606,13 @@ def eigh(A):
     rounds (``n`` for odd n) of ``n // 2`` disjoint pairs, as in a tournament
     schedule. Rotations of disjoint pairs commute, so each round applies all its
     rotations to the rows and columns of ``A`` at once with vectorised numpy.
-    A pair is skipped once ``|a_pq| <= eps sqrt(|a_pp a_qq|)``; a sweep that skips
-    every pair ends the iteration (``numpy.linalg.LinAlgError`` after 60 sweeps).
+    A pair is skipped once ``|a_pq| <= eps sqrt(|a_pp a_qq|)`` (or ``|a_pq|`` is
+    below the normal range, ``2^-1022``); a sweep that skips every pair ends the
+    iteration (``numpy.linalg.LinAlgError`` after 60 sweeps). The threshold is
+    relative to the pair's own diagonal, not to ``||A||``: with it Jacobi finds
+    every eigenvalue of a graded matrix such as
+    ``diag(1e150, 1, 1e-150) + 1e-3`` to high *relative* accuracy (Demmel and
+    Veselic 1992), where a threshold relative to ``||A||`` would never rotate.
 
     Examples
     --------
@@ -462,6 +623,8 @@ def eigh(A):
     True
     """
     a, dtype = _validated(A, "eigh", square=True)
+    e = _exponent(a, limit=_LIMIT)
+    a = _times_pow2(a, -e)  # A = 2^e A', max|A'| < 2^960: A' - A'^T cannot overflow
     asym, size = _norm((a - a.T).ravel()), _norm(a.ravel())
     if asym > _SYM_RTOL * size:
         raise ValueError(
@@ -469,16 +632,16 @@ def eigh(A):
             f"||A - A^T|| / ||A|| = {asym / size:.2e} > {_SYM_RTOL:g}"
         )
     a = (a + a.T) / 2
-    V = _jacobi_eigh(a, floor=_EPS * _EPS * size)
-    w = np.diag(a).copy()
+    V = _jacobi_eigh(a)
+    w = _times_pow2(np.diag(a), e)  # eigenvalues of A = 2^e (eigenvalues of A')
     order = np.argsort(w, kind="stable")
-    return w[order].astype(dtype), V[:, order].astype(dtype)
+    return _cast(w[order], dtype), V[:, order].astype(dtype)
 
 
-def _jacobi_eigh(a: np.ndarray, floor: float) -> np.ndarray:
-    """Diagonalise symmetric ``a`` (n, n) in place by parallel Jacobi sweeps; return ``V``.
+def _jacobi_eigh(a: np.ndarray) -> np.ndarray:
+    """Diagonalise symmetric ``a`` (n, n), ``max|a| < 2^960``, in place by parallel Jacobi sweeps.
 
-    A pair is skipped when ``|a_pq| <= max(eps sqrt(|a_pp a_qq|), floor)``.
+    Returns ``V``. A pair is skipped when ``|a_pq| <= max(eps sqrt(|a_pp| |a_qq|), 2^-1022)``.
     """
     VT = np.eye(a.shape[0])  # (n, n): row j is column j of V
     schedule = _round_robin_pairs(a.shape[0])  # (rounds, n // 2, 2)
@@ -487,7 +650,7 @@ def _jacobi_eigh(a: np.ndarray, floor: float) -> np.ndarray:
         for pairs in schedule:  # (n // 2, 2): disjoint pairs
             p, q = pairs.T
             a_pp, a_qq, a_pq = a[p, p], a[q, q], a[p, q]  # (n // 2,) each
-            skip = np.maximum(_EPS * np.sqrt(np.abs(a_pp)) * np.sqrt(np.abs(a_qq)), floor)
+            skip = np.maximum(_EPS * np.sqrt(np.abs(a_pp)) * np.sqrt(np.abs(a_qq)), _TINY)
             act = np.abs(a_pq) > skip
             if not act.any():
                 continue
@@ -505,7 +668,7 @@ def _eigvec_2x2(a, b, c, d, lam, fallback):
     """Unit eigenvector of ``[[a, b], [c, d]]`` for eigenvalue ``lam`` (complex)."""
     # Each candidate is orthogonal to one row of A - lam I; take the longer one.
     cand = np.array([[b, lam - a], [lam - d, c]], dtype=np.complex128)  # (2 candidates, 2)
-    lengths = np.sqrt(np.sum(np.abs(cand) ** 2, axis=1))
+    lengths = np.hypot(np.abs(cand[:, 0]), np.abs(cand[:, 1]))  # (2,): no square underflows
     k = int(np.argmax(lengths))
     if lengths[k] == 0.0:  # A = lam I: every vector is an eigenvector
         return np.asarray(fallback, dtype=np.complex128)
@@ -533,7 +696,8 @@ def eig_2x2(A):
     ``lambda = tr/2 +- sqrt(disc)`` with ``disc = ((a - d) / 2)^2 + b c``
     (the same as ``(tr/2)^2 - det``, without cancellation). For real roots the
     smaller one is ``det / lambda_1`` to keep its relative accuracy. ``A`` is
-    scaled to ``max|A| = 1`` first.
+    scaled by a power of 2 to ``0.5 <= max|A| < 1`` first and the eigenvalues are
+    scaled back (``inf`` only where they lie beyond float64).
 
     Examples
     --------
@@ -546,19 +710,29 @@ def eig_2x2(A):
     m, _ = _validated(A, "eig_2x2")
     if m.shape != (2, 2):
         raise ValueError(f"eig_2x2: A must be 2x2, got shape {m.shape}")
-    scale = float(np.max(np.abs(m))) or 1.0  # scaling avoids under/overflow in b * c
-    a, b, c, d = (float(x) / scale for x in m.ravel())
+    e = _exponent(m)
+    a, b, c, d = (float(x) for x in _times_pow2(m, -e).ravel())  # no under/overflow in b * c
+    lams = _roots_2x2(a, b, c, d)
+    vecs = [_eigvec_2x2(a, b, c, d, lam, u) for lam, u in zip(lams, np.eye(2), strict=True)]
+    w = np.empty(2, dtype=np.complex128)  # real and imaginary parts scaled apart: no inf * 0
+    w.real = _times_pow2(np.array([z.real for z in lams]), e)
+    w.imag = _times_pow2(np.array([z.imag for z in lams]), e)
+    return w, np.stack(vecs, axis=1)  # columns
+
+
+def _roots_2x2(a: float, b: float, c: float, d: float) -> list[complex]:
+    """Eigenvalues of ``[[a, b], [c, d]]`` (entries of size about 1 or less).
+
+    Real roots in descending order; a complex pair with ``+imag`` first.
+    """
     half, disc = (a + d) / 2, ((a - d) / 2) ** 2 + b * c
     if disc >= 0:
         r = math.sqrt(disc)
         lam1 = half + math.copysign(r, half)  # no cancellation
         lam2 = (a * d - b * c) / lam1 if lam1 != 0.0 else half - r
-        lams = [complex(max(lam1, lam2)), complex(min(lam1, lam2))]
-    else:
-        r = math.sqrt(-disc)
-        lams = [complex(half, r), complex(half, -r)]
-    vecs = [_eigvec_2x2(a, b, c, d, lam, e) for lam, e in zip(lams, np.eye(2), strict=True)]
-    return np.array(lams, dtype=np.complex128) * scale, np.stack(vecs, axis=1)  # columns
+        return [complex(max(lam1, lam2)), complex(min(lam1, lam2))]
+    r = math.sqrt(-disc)
+    return [complex(half, r), complex(half, -r)]
 
 
 # ----------------------------------------------------------------------------- SVD family
@@ -578,7 +752,10 @@ def _householder(X: np.ndarray, pivot: bool = False):
     R, V, T, perm = X.copy(), np.zeros((m, r)), np.zeros((r, r)), np.arange(r)
     for j in range(r):
         if pivot:  # (r - j,) squared norms of the remaining columns
-            i = j + int(np.argmax(np.einsum("ij,ij->j", R[j:, j:], R[j:, j:])))
+            sq = np.einsum("ij,ij->j", R[j:, j:], R[j:, j:])
+            if sq.max() < _SAFE_SQ:  # every column is tiny: compare norms scaled before squaring
+                sq = _row_norms(R[j:, j:].T)
+            i = j + int(np.argmax(sq))
             R[:, [j, i]], perm[[j, i]] = R[:, [i, j]], perm[[i, j]]
         v = R[j:, j].copy()
         v[0] += math.copysign(_norm(v), v[0])  # v = x + sign(x_0) ||x|| e_1
@@ -614,7 +791,7 @@ def _hestenes(G: np.ndarray):
     """One-sided Jacobi on the rows of ``G`` (n, m), n <= m, in place.
 
     Rotates pairs of rows, one round of disjoint pairs at a time, until all are
-    mutually orthogonal (cosine below ``max(m, 16) * eps``). Returns ``VT``
+    mutually orthogonal (cosine at most ``max(m, 16) * eps``). Returns ``VT``
     (n, n) with ``G_final = VT @ G_initial``. The rows are kept in seating
     order (:func:`_tournament_shift`), so a round's pairs are adjacent rows: one
     batched 2x2 matmul rotates them all, and one gather seats the next round.
@@ -642,43 +819,74 @@ def _hestenes(G: np.ndarray):
 def _hestenes_rotations(xy: np.ndarray, m: int, tol: float):
     """Rotations ``J^T`` (k, 2, 2) that orthogonalise each row pair of ``xy`` (k, 2, width).
 
-    Only the first m columns count. A pair whose cosine is at most ``tol``, or
-    with a numerically zero row (``||x||^2 <= eps^4``), gets the identity; None
-    when every pair does.
+    Only the first m columns count. A pair whose cosine is at most ``tol``, with a
+    row shorter than ``2^-970`` (entries near the subnormal range, too coarse to
+    orthogonalise), or whose rotation underflows to the identity, gets the
+    identity; None when every pair does. Pairs with a short row (squared norm
+    below ``2^-900``) have their Gram matrix recomputed from scaled rows.
     """
     x, y = xy[:, 0, :m], xy[:, 1, :m]  # (k, m) views
     alpha, beta = np.einsum("ij,ij->i", x, x), np.einsum("ij,ij->i", y, y)
     gamma = np.einsum("ij,ij->i", x, y)  # (k,): Gram matrices [[alpha, gamma], [gamma, beta]]
-    act = (np.abs(gamma) > tol * np.sqrt(alpha * beta)) & (np.minimum(alpha, beta) > _ZERO2)
+    short = np.minimum(alpha, beta) < _SAFE_SQ  # their squares may have underflowed
+    if short.any():
+        alpha[short], beta[short], gamma[short] = _scaled_gram(x[short], y[short])
+    act = np.abs(gamma) > tol * np.sqrt(alpha) * np.sqrt(beta)  # False for a zeroed pair
     if not act.any():
         return None
     Jt = np.zeros((len(act), 2, 2))
     Jt[:, 0, 0] = Jt[:, 1, 1] = 1.0
     Jt[act] = _rotations(alpha[act], beta[act], gamma[act])
+    if not np.any(Jt[:, 1, 0]):  # every rotation underflowed to the identity
+        return None
     return Jt
 
 
+def _scaled_gram(x: np.ndarray, y: np.ndarray):
+    """Gram entries ``(alpha, beta, gamma)`` of row pairs ``x, y`` (k, m) over ``max(|x|, |y|)^2``.
+
+    The rotation of a Gram matrix does not change when it is scaled, and with the
+    norms and the cosine computed from scaled rows nothing underflows. A pair with
+    a row shorter than ``2^-970`` gives zeros (it is not rotated).
+    """
+    nx, ny = _row_norms(x), _row_norms(y)  # (k,) each
+    ok = np.minimum(nx, ny) > _ROW_FLOOR
+    nx1, ny1 = np.where(ok, nx, 1.0), np.where(ok, ny, 1.0)
+    cos = np.einsum("ij,ij->i", x / nx1[:, None], y / ny1[:, None])  # (k,)
+    big = np.maximum(nx1, ny1)
+    rx, ry = nx1 / big, ny1 / big  # (k,): one of them is 1
+    zero = np.zeros_like(nx)
+    return (
+        np.where(ok, rx * rx, zero),
+        np.where(ok, ry * ry, zero),
+        np.where(ok, cos * rx * ry, zero),
+    )
+
+
 def _svd_tall(a: np.ndarray, full_matrices: bool):
-    """SVD of ``a`` (m, n) with m >= n >= 1 and max|a| = 1.
+    """SVD of ``a`` (m, n) with m >= n >= 1 and ``0.5 <= max|a| < 1``.
 
     Preconditioned one-sided Jacobi: QR with column pivoting ``A P = Q1 R1``,
     then ``R1^T = Q2 R2``, so ``A P = Q1 R2^T Q2^T``. Jacobi orthogonalises the
     columns of the (n, n) ``R2^T``, ``R2^T VT^T = U2 diag(S)``; the two QRs leave
     them nearly orthogonal and graded, which saves sweeps. Then
-    ``A = (Q1 U2) diag(S) (VT Q2^T P^T)``.
+    ``A = (Q1 U2) diag(S) (VT Q2^T P^T)``. The row lengths ``S`` are scaled before
+    squaring, so ``diag(1, 1e-200)`` keeps its ``1e-200``.
     """
     m, n = a.shape
     V1, T1, R1, perm = _householder(a, pivot=True)
     V2, T2, R2, _ = _householder(R1.T)
     G = R2.copy()  # (n, n): row j is column j of R2^T
     VT = _hestenes(G) @ _q_columns(V2, T2, 0, n).T  # (n, n): VT Q2^T, right vectors of A P
-    S = np.sqrt(np.sum(G * G, axis=1))  # (n,) row lengths = singular values
+    S = _row_norms(G)  # (n,) row lengths = singular values
     order = np.argsort(-S, kind="stable")
     S, G, VT = S[order], G[order], VT[order]
-    r = int(np.count_nonzero(S > _EPS * _EPS))  # below this the direction is noise
+    r = int(np.count_nonzero(S > _ROW_FLOOR))  # shorter rows were never rotated
     U2 = (G[:r] / S[:r, None]).T  # (n, r): u2_j = g_j / s_j
     if r < n:
         U2 = _complete_basis(U2, n)  # (n, n)
+        g = G[r:] / np.maximum(S[r:], _TINY)[:, None]  # (n - r, n): about unit, or zero
+        U2[:, r:] *= np.where(np.einsum("ij,ji->i", g, U2[:, r:]) < 0, -1.0, 1.0)  # u_j . g_j >= 0
     U = _q_columns(V1, T1, 0, m if full_matrices else n)  # (m, k): leading columns of Q1
     U[:, :n] = U[:, :n] @ U2  # (m, n) @ (n, n); any further columns of Q1 complete the basis
     Vh = np.empty_like(VT)
@@ -712,7 +920,9 @@ def svd(A, full_matrices: bool = True):
     ``u_j = w_j / s_j``. Each rotation is the Jacobi rotation of the 2x2 Gram
     matrix ``[[w_p.w_p, w_p.w_q], [w_p.w_q, w_q.w_q]]``. Never forming ``A^T A``
     keeps tiny singular values accurate. Wide matrices use ``A^T``; ``A`` is
-    scaled to ``max|A| = 1`` first. Empty shapes follow ``torch.linalg.svd``.
+    scaled by a power of 2 to ``0.5 <= max|A| < 1`` first (exact) and ``S`` scaled
+    back, and every norm is scaled before squaring, so neither ``1e-200`` nor
+    ``1e308`` is lost. Empty shapes follow ``torch.linalg.svd``.
 
     Two Householder QRs precondition ``A`` (Drmac and Veselic): ``A P = Q1 R1``
     with column pivoting, then ``R1^T = Q2 R2``. The rotations act on the
@@ -736,18 +946,24 @@ def svd(A, full_matrices: bool = True):
     """
     a, dtype = _validated(A, "svd")
     full_matrices = check_bool(full_matrices, "svd", "full_matrices")
+    U, S, Vh, e = _svd_scaled(a, full_matrices)
+    return U.astype(dtype), _cast(_times_pow2(S, e), dtype), Vh.astype(dtype)
+
+
+def _svd_scaled(a: np.ndarray, full_matrices: bool):
+    """``(U, S', Vh, e)`` with ``a = U diag(2^e S') Vh`` and ``max|a / 2^e| < 1``."""
     m, n = a.shape
-    k = min(m, n)
-    scale = float(np.max(np.abs(a), initial=0.0))
-    if scale == 0.0:  # zero or empty matrix: any orthonormal bases work
+    k, e = min(m, n), _exponent(a)
+    a = _times_pow2(a, -e)
+    if not a.any():  # zero or empty matrix: any orthonormal bases work
         U, S, Vh = np.eye(m), np.zeros(k), np.eye(n)
         U, Vh = (U, Vh) if full_matrices else (U[:, :k], Vh[:k])
     elif m >= n:
-        U, S, Vh = _svd_tall(a / scale, full_matrices)
+        U, S, Vh = _svd_tall(a, full_matrices)
     else:  # A^T = U' S Vh'  =>  A = Vh'^T S U'^T
-        Ut, S, Vht = _svd_tall(a.T / scale, full_matrices)
+        Ut, S, Vht = _svd_tall(a.T, full_matrices)
         U, Vh = Vht.T, Ut.T
-    return U.astype(dtype), (S * scale).astype(dtype), Vh.astype(dtype)
+    return U, S, Vh, e
 
 
 def _default_rtol(shape) -> float:
@@ -771,7 +987,10 @@ def pinv(A, rtol: float | None = None):
 
     Notes
     -----
-    ``A^+ = V diag(1 / s_i) U^T`` over the singular values above the cutoff.
+    ``A^+ = V diag(1 / s_i) U^T`` over the singular values above the cutoff. The
+    SVD is of ``A / 2^e`` (``max < 1``); each ``1 / s_i`` is formed from the mantissa
+    and exponent of ``s_i 2^e``, so ``pinv(1e-300 * A) = 1e300 * pinv(A)``. Entries
+    are ``inf`` or NaN only where ``1 / s_i`` lies beyond float64 (as in torch).
 
     Examples
     --------
@@ -781,10 +1000,12 @@ def pinv(A, rtol: float | None = None):
     """
     a, dtype = _validated(A, "pinv")
     rtol = _default_rtol(a.shape) if rtol is None else check_real(rtol, "pinv", "rtol", min=0.0)
-    U, S, Vh = svd(a, full_matrices=False)
-    cutoff = rtol * float(np.max(S, initial=0.0))
-    s_inv = np.divide(1.0, S, out=np.zeros_like(S), where=S > cutoff)
-    return ((Vh.T * s_inv) @ U.T).astype(dtype)  # (n, k) * (k,) @ (k, m)
+    U, S, Vh, e = _svd_scaled(a, full_matrices=False)  # singular values 2^e S
+    keep = S > rtol * float(np.max(S, initial=0.0))
+    mantissa, exponent = np.frexp(np.where(keep, S, 1.0))  # S = mantissa 2^exponent
+    with np.errstate(over="ignore", invalid="ignore"):  # only where 1 / s_i overflows
+        s_inv = np.where(keep, np.ldexp(1.0 / mantissa, -exponent - e), 0.0)  # 1 / (2^e S)
+        return _cast((Vh.T * s_inv) @ U.T, dtype)  # (n, k) * (k,) @ (k, m)
 
 
 def matrix_rank(A, tol: float | None = None) -> int:
@@ -802,7 +1023,9 @@ def matrix_rank(A, tol: float | None = None) -> int:
 
     Notes
     -----
-    ``rank = #{i : s_i > tol}``; exact rank is ill-posed in floating point.
+    ``rank = #{i : s_i > tol}``; exact rank is ill-posed in floating point. The
+    default cutoff is applied to the singular values of ``A / 2^e`` (``max < 1``),
+    so it holds at any scale, even where ``S.max()`` itself would overflow.
 
     Examples
     --------
@@ -812,10 +1035,10 @@ def matrix_rank(A, tol: float | None = None) -> int:
     a, _ = _validated(A, "matrix_rank")
     if tol is not None:
         tol = check_real(tol, "matrix_rank", "tol", min=0.0)
-    S = svd(a, full_matrices=False)[1]
+    _, S, _, e = _svd_scaled(a, full_matrices=False)  # singular values 2^e S
     if tol is None:
-        tol = _default_rtol(a.shape) * float(np.max(S, initial=0.0))
-    return int(np.count_nonzero(S > tol))
+        return int(np.count_nonzero(S > _default_rtol(a.shape) * float(np.max(S, initial=0.0))))
+    return int(np.count_nonzero(_times_pow2(S, e) > tol))
 
 
 def low_rank(U, S, Vh, k: int):
@@ -850,7 +1073,9 @@ def low_rank(U, S, Vh, k: int):
     ((m, k) scaled columns times (k, n)). By the Eckart-Young-Mirsky theorem
     ``A_k`` is a closest matrix of rank at most ``k`` to ``A = U diag(S) Vh`` in the
     Frobenius and spectral norms, with ``||A - A_k||_F = sqrt(sum_{i >= k} s_i^2)``
-    and ``||A - A_k||_2 = s_k`` (0-based; 0 when ``k = p``).
+    and ``||A - A_k||_2 = s_k`` (0-based; 0 when ``k = p``). Each factor is
+    scaled by a power of 2 to ``max < 1`` and the product scaled back, so only a
+    result beyond float64 overflows.
 
     Examples
     --------
@@ -873,8 +1098,10 @@ def low_rank(U, S, Vh, k: int):
         )
     if vh.shape[0] < p:
         raise ValueError(f"low_rank: Vh must have at least len(S) = {p} rows, got shape {vh.shape}")
+    eu, es, ev = _exponent(u), _exponent(s), _exponent(vh)
+    u, s, vh = _times_pow2(u, -eu), _times_pow2(s, -es), _times_pow2(vh, -ev)
     A_k = (u[:, :k] * s[:k]) @ vh[:k]  # (m, k) * (k,) @ (k, n) -> (m, n)
-    return A_k.astype(np.result_type(dtype_u, dtype_s, dtype_vh))
+    return _cast(_times_pow2(A_k, eu + es + ev), np.result_type(dtype_u, dtype_s, dtype_vh))
 
 
 # ----------------------------------------------------------------------------- PCA
@@ -901,7 +1128,8 @@ class PCA:
     explained_variance_ : ndarray, shape (n_components,)
         ``S**2 / (n_samples - 1)``.
     explained_variance_ratio_ : ndarray, shape (n_components,)
-        Fraction of the total variance per component.
+        Fraction of the total variance per component, ``r_i / sum(r)`` with
+        ``r = (S / S[0])**2``: scale-free, the same for ``1e-170 * X`` and ``1e307 * X``.
     singular_values_ : ndarray, shape (n_components,)
 
     Notes
@@ -909,6 +1137,9 @@ class PCA:
     With ``Xc = X - mean = U diag(S) Vh``, the principal axes are the rows of
     ``Vh`` (eigenvectors of the covariance ``Xc^T Xc / (n - 1)``, with
     eigenvalues ``S^2 / (n - 1)``), and ``transform(X) = (X - mean) Vh_k^T``.
+    ``X`` (and in ``transform`` the mean with it) is scaled by a power of 2 to
+    ``max < 1`` before centring and scaled back after, so no mean, difference or
+    square overflows or underflows on the way.
 
     Examples
     --------
@@ -927,30 +1158,37 @@ class PCA:
 
     def fit(self, X) -> PCA:
         """Fit the model to ``X`` (n_samples, n_features); return ``self``."""
-        x, dtype = _validated(X, "PCA.fit", arg="X")
+        return self._fit(X, "PCA.fit")
+
+    def _fit(self, X, func: str) -> PCA:
+        """:meth:`fit`, with messages naming ``func``, the method the user called."""
+        x, dtype = _validated(X, func, arg="X")
         n, p = x.shape
         if n < 2 or p < 1:
             raise ValueError(
-                f"PCA.fit: X must have at least 2 samples and 1 feature, got shape {x.shape}"
+                f"{func}: X must have at least 2 samples and 1 feature, got shape {x.shape}"
             )
         k = min(n, p) if self.n_components is None else self.n_components
         if not 1 <= k <= min(n, p):
             raise ValueError(
-                f"PCA.fit: n_components must be between 1 and min(n_samples, n_features) = "
+                f"{func}: n_components must be between 1 and min(n_samples, n_features) = "
                 f"{min(n, p)} for X of shape {x.shape}, got {k}"
             )
+        e = _exponent(x)
+        x = _times_pow2(x, -e)  # X = 2^e X', max|X'| < 1
         mean = x.mean(axis=0)
-        _, S, Vh = svd(x - mean, full_matrices=False)  # Vh: (min(n, p), p)
+        _, S, Vh, es = _svd_scaled(x - mean, full_matrices=False)  # Vh: (min(n, p), p)
         rows = np.arange(Vh.shape[0])
         Vh = Vh * np.sign(Vh[rows, np.argmax(np.abs(Vh), axis=1)])[:, None]  # sign convention
-        var = S**2 / (n - 1)
-        total = var.sum()
-        ratio = var / total if total > 0 else np.zeros_like(var)
+        r = (S / S[0]) ** 2 if S[0] > 0 else np.zeros_like(S)  # (min(n, p),) scale-free
+        ratio = r / r.sum() if S[0] > 0 else r
+        es += e  # singular values of X - mean: 2^es S
+        var = _times_pow2((S / math.sqrt(n - 1)) ** 2, 2 * es)  # S^2 / (n - 1)
         self.n_components_, self.n_features_in_ = k, p
-        self.mean_, self.components_ = mean.astype(dtype), Vh[:k].astype(dtype)
-        self.explained_variance_ = var[:k].astype(dtype)
+        self.mean_, self.components_ = _cast(_times_pow2(mean, e), dtype), Vh[:k].astype(dtype)
+        self.explained_variance_ = _cast(var[:k], dtype)
         self.explained_variance_ratio_ = ratio[:k].astype(dtype)
-        self.singular_values_ = S[:k].astype(dtype)
+        self.singular_values_ = _cast(_times_pow2(S[:k], es), dtype)
         return self
 
     def _check(self, X, func: str, arg: str, width_attr: str):
@@ -968,13 +1206,17 @@ class PCA:
     def transform(self, X) -> np.ndarray:
         """Project ``X`` (n, n_features) onto the components: ``(X - mean_) @ components_.T``."""
         x = self._check(X, "PCA.transform", "X", "n_features_in_")
-        return ((x - self.mean_) @ self.components_.T).astype(self.components_.dtype)
+        e = _exponent(x, self.mean_)  # one scale for X and the mean: X - mean cannot overflow
+        x, mean = _times_pow2(x, -e), _times_pow2(self.mean_.astype(np.float64), -e)
+        return _cast(_times_pow2((x - mean) @ self.components_.T, e), self.components_.dtype)
 
     def inverse_transform(self, Z) -> np.ndarray:
         """Map scores ``Z`` (n, n_components) back: ``Z @ components_ + mean_``."""
         z = self._check(Z, "PCA.inverse_transform", "Z", "n_components_")
-        return (z @ self.components_ + self.mean_).astype(self.components_.dtype)
+        e = _exponent(z, self.mean_)  # one scale for Z and the mean
+        z, mean = _times_pow2(z, -e), _times_pow2(self.mean_.astype(np.float64), -e)
+        return _cast(_times_pow2(z @ self.components_ + mean, e), self.components_.dtype)
 
     def fit_transform(self, X) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
+        return self._fit(X, "PCA.fit_transform").transform(X)

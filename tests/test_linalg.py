@@ -524,7 +524,9 @@ def test_power_iteration_empty():
         ({"num_iters": 0}, ValueError, "num_iters must be >= 1, got 0"),
         ({"tol": "a"}, TypeError, "tol must be a real number, got str 'a'"),
         ({"tol": None}, TypeError, "tol must be a real number, got NoneType None"),
-        ({"tol": -1.0}, ValueError, "tol must be >= 0.0, got -1.0"),
+        ({"num_iters": -5}, ValueError, "num_iters must be >= 1, got -5"),
+        ({"tol": -1.0}, ValueError, "tol must be > 0.0, got -1.0"),
+        ({"tol": 0.0}, ValueError, "tol must be > 0.0, got 0.0"),
         ({"tol": np.nan}, ValueError, "tol must be a finite number, got nan"),
     ],
 )
@@ -561,14 +563,14 @@ def test_power_iteration_rng_refused(rng, error, match):
 
 
 def test_power_iteration_takes_an_int_seed_like_a_generator():
-    A = np.diag([3.0, 1.0, 0.5]) + 0.1  # not converged after 3 steps: the start shows
-    by_seed = linalg.power_iteration(A, num_iters=3, rng=7)
-    by_generator = linalg.power_iteration(A, num_iters=3, rng=np.random.default_rng(7))
+    A = np.diag([3.0, 1.0, 0.5]) + 0.1  # stopped at a loose tol: the start shows
+    by_seed = linalg.power_iteration(A, tol=1e-2, rng=7)
+    by_generator = linalg.power_iteration(A, tol=1e-2, rng=np.random.default_rng(7))
     assert by_seed[0] == by_generator[0]
     np.testing.assert_array_equal(by_seed[1], by_generator[1])
     gen = np.random.default_rng(7)
-    first = linalg.power_iteration(A, num_iters=3, rng=gen)
-    assert not np.array_equal(first[1], linalg.power_iteration(A, num_iters=3, rng=gen)[1]), (
+    first = linalg.power_iteration(A, tol=1e-2, rng=gen)
+    assert not np.array_equal(first[1], linalg.power_iteration(A, tol=1e-2, rng=gen)[1]), (
         "a Generator is advanced, not reset"
     )
 
