@@ -63,6 +63,7 @@ from mathdl.autodiff import _IEEE, Tensor, _normalize_dims, no_grad
 
 __all__ = [
     "Bernoulli",
+    "BernoulliNaiveBayes",
     "Beta",
     "Categorical",
     "Distribution",
@@ -1924,3 +1925,203 @@ def fit_gaussian_vi(
         opt.step()
         history[t] = value.item()
     return VIResult(loc.data.copy(), np.exp(log_scale.data), history)
+
+
+# ----------------------------------------------------------------------------- naive Bayes
+
+
+def _binary_matrix(X, func: str) -> np.ndarray:
+    """``X`` as a float64 ``(N, D)`` matrix of 0s and 1s, or a clear error."""
+    a = as_real(X, func, "X", ndim=2)
+    _require((a == 0) | (a == 1), a, func, "X", "0 or 1 (binarise the features first)")
+    return a
+
+
+def _class_labels(y, n: int, func: str) -> np.ndarray:
+    """``y`` as a 1-D array of ``n`` class labels: ints, bools, strings or finite floats."""
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{func}: y must be a 1-D array of class labels, got {type(y).__name__}")
+    try:
+        labels = np.asarray(y)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{func}: y is not a rectangular array ({err})") from None
+    if labels.dtype.kind not in "biufUS":
+        raise TypeError(
+            f"{func}: y must hold class labels (ints, bools, strings or floats), "
+            f"got dtype {labels.dtype}"
+        )
+    if labels.shape != (n,):
+        raise ValueError(
+            f"{func}: y must have shape ({n},) for X with {n} rows, got {labels.shape}"
+        )
+    if labels.dtype.kind == "f":
+        _require(np.isfinite(labels), labels, func, "y", "finite")
+    return labels
+
+
+def _masked_matmul(A: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """``sum_j A[n, j] L[c, j]`` for ``A`` of 0s and 1s, ``(N, D) x (C, D) -> (N, C)``.
+
+    Entries of ``L`` may be ``-inf`` (a log-probability of 0): a product ``0 * -inf`` counts
+    as 0 (the feature is absent, so its probability does not enter), while a selected
+    ``-inf`` makes the sum ``-inf``. Plain ``A @ L.T`` would give NaN for the first.
+    """
+    finite = np.isfinite(L)  # (C, D)
+    out = A @ np.where(finite, L, 0.0).T  # (N, C)
+    hits = A @ (~finite).T.astype(np.float64)  # (N, C): selected -inf entries
+    return np.where(hits > 0, -np.inf, out)
+
+
+class BernoulliNaiveBayes:
+    """The naive Bayes classifier for binary features, like scikit-learn's ``BernoulliNB``.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        The additive (Lidstone) smoothing, ``>= 0``: 1 is Laplace's rule of succession,
+        0 the unsmoothed maximum-likelihood estimate.
+
+    Attributes
+    ----------
+    classes_ : ndarray, shape (C,)
+        The sorted class labels seen by :meth:`fit`.
+    class_count_ : ndarray, shape (C,)
+        ``N_c``, the number of training rows of each class.
+    feature_count_ : ndarray, shape (C, D)
+        ``N_cj``, the number of rows of class ``c`` with feature ``j`` equal to 1.
+    class_log_prior_ : ndarray, shape (C,)
+        ``log pi_c = log(N_c / N)``, the empirical class prior.
+    feature_log_prob_ : ndarray, shape (C, D)
+        ``log theta_cj = log((N_cj + alpha) / (N_c + 2 alpha))``, the smoothed
+        ``log P(x_j = 1 | y = c)``.
+
+    Raises
+    ------
+    TypeError
+        If ``alpha`` is not a real number, or (in the methods) ``X`` or ``y`` has the
+        wrong kind of values.
+    ValueError
+        If ``alpha < 0``; if ``X`` is not a 2-D matrix of 0s and 1s, has no rows (in
+        :meth:`fit`) or the wrong number of columns (after fitting); if ``y`` does not
+        have one label per row; if the model is used before :meth:`fit`
+        (:class:`mathdl.linalg.NotFittedError`, a ``ValueError``); or, possible with
+        ``alpha = 0`` only, if a row has probability 0 under every class.
+
+    Notes
+    -----
+    *Model.* A class ``y = c`` is drawn with probability ``pi_c``; given it, the ``D``
+    features are independent Bernoulli variables with ``P(x_j = 1 | c) = theta_cj`` (the
+    "naive" assumption). So
+
+    ``log p(x, c) = log pi_c + sum_j [x_j log theta_cj + (1 - x_j) log(1 - theta_cj)]``.
+
+    *Fit.* The log-likelihood of the training set splits into one term per parameter.
+    For ``theta_cj`` it is ``N_cj log theta + (N_c - N_cj) log(1 - theta)``, maximised at
+    ``theta = N_cj / N_c`` (:func:`mle_bernoulli` on the rows of class ``c``); the class
+    term ``sum_c N_c log pi_c`` under ``sum_c pi_c = 1`` gives ``pi_c = N_c / N``. The
+    MLE puts probability 0 on a pixel never seen on in a class, and then one such pixel
+    vetoes that class for ever. Smoothing replaces it by
+    ``theta_cj = (N_cj + alpha) / (N_c + 2 alpha)``: the posterior mean under a
+    ``Beta(alpha, alpha)`` prior (:func:`beta_bernoulli_update`), or the MAP estimate
+    under ``Beta(alpha + 1, alpha + 1)``. ``log(1 - theta_cj)`` is computed from the
+    counts, ``log(N_c - N_cj + alpha) - log(N_c + 2 alpha)`` (scikit-learn computes
+    ``log(1 - exp(log theta))``; the two agree to rounding).
+
+    *Predict.* Bayes' rule, in logs: with the joint log-likelihoods ``j_c = log p(x, c)``,
+    a matrix product ``(N, D) x (D, C)``,
+
+    ``log p(c | x) = j_c - logsumexp_c' j_c'``
+
+    (:func:`mathdl.functional.logsumexp`, the max-shifted form): the products of many
+    small probabilities are never formed, so nothing underflows. :meth:`predict` returns
+    the class of the largest ``j_c`` (the evidence ``p(x)`` does not change the argmax;
+    ties go to the first class, as in numpy's ``argmax``). With ``alpha = 0`` a
+    probability may be exactly 0 or 1: an absent feature with ``theta = 0`` contributes
+    ``0 * log 0 = 0``, a present one ``-inf``.
+
+    Examples
+    --------
+    >>> X = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    >>> nb = BernoulliNaiveBayes(alpha=1.0).fit(X, [0, 0, 1, 1])
+    >>> np.exp(nb.feature_log_prob_)  # (N_cj + 1) / (N_c + 2)
+    array([[0.75, 0.5 ],
+           [0.25, 0.5 ]])
+    >>> np.exp(nb.predict_log_proba([[1, 0], [0, 1]])).round(4)
+    array([[0.75, 0.25],
+           [0.25, 0.75]])
+    >>> nb.predict([[1, 0], [0, 1]])
+    array([0, 1])
+    """
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = check_real(alpha, "BernoulliNaiveBayes", "alpha", min=0.0)
+
+    def __repr__(self) -> str:
+        return f"BernoulliNaiveBayes(alpha={self.alpha})"
+
+    @_quiet
+    def fit(self, X, y) -> BernoulliNaiveBayes:
+        """Count the classes and the features that are 1 in each class; returns ``self``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+            0s and 1s, ``N >= 1`` rows.
+        y : array_like, shape (N,)
+            The class of each row (any labels that sort: ints, strings, ...).
+        """
+        func = "BernoulliNaiveBayes.fit"
+        A = _binary_matrix(X, func)  # (N, D)
+        if A.shape[0] == 0:
+            raise ValueError(f"{func}: X has no rows, got shape {A.shape}")
+        labels = _class_labels(y, A.shape[0], func)
+        self.classes_, index = np.unique(labels, return_inverse=True)
+        Y = (index[:, None] == np.arange(len(self.classes_))).astype(np.float64)  # (N, C)
+        self.class_count_ = Y.sum(axis=0)  # (C,)
+        self.feature_count_ = Y.T @ A  # (C, D), exact integer counts
+        self.class_log_prior_ = np.log(self.class_count_) - np.log(A.shape[0])
+        total = np.log(self.class_count_ + 2 * self.alpha)[:, None]  # (C, 1)
+        self.feature_log_prob_ = np.log(self.feature_count_ + self.alpha) - total
+        absent = self.class_count_[:, None] - self.feature_count_  # (C, D): rows with x_j = 0
+        self._feature_log_prob_0 = np.log(absent + self.alpha) - total  # log(1 - theta)
+        return self
+
+    def _joint_log_likelihood(self, X, func: str) -> np.ndarray:
+        """``log p(x_n, c)`` for every row and class, shape (N, C)."""
+        if not hasattr(self, "feature_log_prob_"):
+            from mathdl.linalg import NotFittedError
+
+            raise NotFittedError(f"{func}: this model is not fitted yet; call fit(X, y) first")
+        A = _binary_matrix(X, func)  # (N, D)
+        d = self.feature_log_prob_.shape[1]
+        if A.shape[1] != d:
+            raise ValueError(
+                f"{func}: X has {A.shape[1]} features (shape {A.shape}), "
+                f"but the model was fitted with {d}"
+            )
+        present = _masked_matmul(A, self.feature_log_prob_)  # (N, C)
+        missing = _masked_matmul(1.0 - A, self._feature_log_prob_0)  # (N, C)
+        jll = present + missing + self.class_log_prior_
+        impossible = np.all(jll == -np.inf, axis=1)  # only possible with alpha = 0
+        if impossible.any():
+            raise ValueError(
+                f"{func}: row {int(np.argmax(impossible))} of X has probability 0 under "
+                f"every class (alpha={self.alpha}); use alpha > 0"
+            )
+        return jll
+
+    @_quiet
+    def predict_log_proba(self, X) -> np.ndarray:
+        """``log p(c | x)`` for each row of ``X`` (N, D) and class: shape (N, C).
+
+        The columns follow :attr:`classes_`; each row's ``exp`` sums to 1.
+        """
+        func = "BernoulliNaiveBayes.predict_log_proba"
+        jll = self._joint_log_likelihood(X, func)  # (N, C)
+        return jll - F.logsumexp(jll, dim=1, keepdim=True)
+
+    @_quiet
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row of ``X`` (N, D): labels of shape (N,)."""
+        jll = self._joint_log_likelihood(X, "BernoulliNaiveBayes.predict")  # (N, C)
+        return self.classes_[np.argmax(jll, axis=1)]

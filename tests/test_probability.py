@@ -1375,3 +1375,219 @@ def test_tensor_parameters_give_tensors():
     assert repr(P.Normal(0.0, 1.0)) == "Normal(loc: 0.0, scale: 1.0)"
     assert repr(P.Normal(LOC, SCALE)) == "Normal(loc: (3, 4), scale: (3, 4))"
     assert to_numpy(d.mean).shape == (2,)
+
+
+# ----------------------------------------------------------------------------- naive Bayes
+
+
+def _sklearn_nb(alpha, X, y):
+    from sklearn.naive_bayes import BernoulliNB
+
+    return BernoulliNB(alpha=alpha, binarize=None).fit(X, y)
+
+
+def _assert_same_as_sklearn(alpha, X, y, X_test):
+    ours = P.BernoulliNaiveBayes(alpha=alpha).fit(X, y)
+    theirs = _sklearn_nb(alpha, X, y)
+    np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    np.testing.assert_array_equal(ours.class_count_, theirs.class_count_)
+    np.testing.assert_array_equal(ours.feature_count_, theirs.feature_count_)
+    assert_close(ours.class_log_prior_, theirs.class_log_prior_, rtol=1e-12, atol=1e-12)
+    assert_close(ours.feature_log_prob_, theirs.feature_log_prob_, rtol=1e-12, atol=1e-12)
+    log_proba = ours.predict_log_proba(X_test)
+    assert log_proba.shape == (len(X_test), len(theirs.classes_))
+    assert_close(log_proba, theirs.predict_log_proba(X_test), rtol=1e-12, atol=1e-12)
+    assert_close(np.exp(log_proba).sum(1), np.ones(len(X_test)), rtol=1e-12)
+    np.testing.assert_array_equal(ours.predict(X_test), theirs.predict(X_test))
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 2.0])
+def test_naive_bayes_digits_matches_sklearn(alpha):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = (digits.data > 8).astype(np.float64)  # (1797, 64) binarised pixels
+    y = digits.target
+    _assert_same_as_sklearn(alpha, X[:1200], y[:1200], X[1200:])
+
+
+@SETTINGS
+@given(seed=SEEDS, alpha=floats(0.05, 5.0))
+def test_naive_bayes_random_matches_sklearn(seed, alpha):
+    rng = np.random.default_rng(seed)
+    n, d, k = rng.integers(1, 60), rng.integers(1, 12), rng.integers(1, 5)
+    X = (rng.random((n, d)) < rng.random(d)).astype(np.float64)  # (n, d)
+    labels = np.array([3, 7, 11, 20])[:k]  # non-contiguous labels
+    y = rng.choice(labels, n)
+    X_test = (rng.random((25, d)) < 0.5).astype(np.float64)
+    _assert_same_as_sklearn(alpha, X, y, X_test)
+
+
+def test_naive_bayes_labels_and_dtypes():
+    X = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    for y in (["cat", "cat", "dog", "dog"], [True, True, False, False], [1.0, 1.0, 2.0, 2.0]):
+        nb = P.BernoulliNaiveBayes().fit(X, y)
+        theirs = _sklearn_nb(1.0, X, y)
+        np.testing.assert_array_equal(nb.predict(X), theirs.predict(X))
+    nb = P.BernoulliNaiveBayes().fit(X.astype(bool), [0, 0, 1, 1])
+    assert nb.predict(np.zeros((0, 2))).shape == (0,)
+    assert nb.predict_log_proba(np.zeros((0, 2))).shape == (0, 2)
+    assert repr(nb) == "BernoulliNaiveBayes(alpha=1.0)"
+
+
+def test_naive_bayes_unsmoothed_is_the_mle():
+    # alpha = 0: theta = N_cj / N_c exactly; probabilities 0 and 1 give -inf, never NaN.
+    X = np.array([[1, 0, 1], [1, 1, 1], [0, 1, 0], [0, 0, 0], [0, 1, 0]])
+    y = np.array([0, 0, 1, 1, 1])
+    nb = P.BernoulliNaiveBayes(alpha=0.0).fit(X, y)
+    theta = np.array([[1.0, 0.5, 1.0], [0.0, 2 / 3, 0.0]])
+    assert_close(np.exp(nb.feature_log_prob_), theta, rtol=1e-15)
+    for c in range(2):
+        assert_close(np.exp(nb.feature_log_prob_[c]), [P.mle_bernoulli(x) for x in X[y == c].T])
+    log_proba = nb.predict_log_proba(X)
+    assert not np.isnan(log_proba).any()
+    np.testing.assert_array_equal(log_proba[:2, 1], -np.inf)  # class 1 never has x_0 = 1
+    np.testing.assert_array_equal(log_proba[2:, 0], -np.inf)  # class 0 always has x_0 = 1
+    np.testing.assert_array_equal(nb.predict(X), y)
+
+
+def test_naive_bayes_is_bayes_rule():
+    # The posterior of one row is bayes_rule(prior, product of Bernoulli likelihoods).
+    rng = np.random.default_rng(5)
+    X = (rng.random((40, 6)) < 0.4).astype(np.float64)
+    y = rng.integers(0, 3, 40)
+    nb = P.BernoulliNaiveBayes(alpha=1.0).fit(X, y)
+    theta = np.exp(nb.feature_log_prob_)  # (3, 6)
+    likelihood = np.prod(np.exp(P.Bernoulli(probs=theta).log_prob(X[:, None, :])), axis=-1)
+    posterior = P.bayes_rule(np.exp(nb.class_log_prior_), likelihood)  # (40, 3)
+    assert_close(np.exp(nb.predict_log_proba(X)), posterior, rtol=1e-12)
+
+
+def test_naive_bayes_log_sum_exp_is_stable():
+    # 5000 features: the joint probabilities underflow (about e^-3000), the posterior does not.
+    rng = np.random.default_rng(6)
+    X = (rng.random((200, 5000)) < 0.5).astype(np.float64)
+    y = rng.integers(0, 2, 200)
+    nb = P.BernoulliNaiveBayes().fit(X, y)
+    log_proba = nb.predict_log_proba(X[:10])
+    assert np.all(np.isfinite(log_proba) | (log_proba == -np.inf))
+    assert_close(np.exp(log_proba).sum(1), np.ones(10), rtol=1e-12)
+    assert_close(log_proba, _sklearn_nb(1.0, X, y).predict_log_proba(X[:10]), rtol=1e-10)
+
+
+_NB_X = np.array([[1.0, 0.0], [0.0, 1.0]])
+_NB_FIT = P.BernoulliNaiveBayes().fit(_NB_X, [0, 1])
+
+NB_INVALID = {
+    "alpha < 0": (
+        lambda: P.BernoulliNaiveBayes(alpha=-0.5),
+        ValueError,
+        "BernoulliNaiveBayes: alpha must be >= 0.0, got -0.5",
+    ),
+    "alpha nan": (
+        lambda: P.BernoulliNaiveBayes(alpha=float("nan")),
+        ValueError,
+        "BernoulliNaiveBayes: alpha must be a finite number, got nan",
+    ),
+    "alpha str": (
+        lambda: P.BernoulliNaiveBayes(alpha="1"),
+        TypeError,
+        "BernoulliNaiveBayes: alpha must be a real number, got str '1'",
+    ),
+    "fit non-binary X": (
+        lambda: P.BernoulliNaiveBayes().fit([[0.0, 0.5], [1.0, 0.0]], [0, 1]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: X must be 0 or 1 (binarise the features first), "
+        "got 0.5 at index (0, 1)",
+    ),
+    "fit NaN in X": (
+        lambda: P.BernoulliNaiveBayes().fit([[0.0, np.nan]], [0]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: X must be 0 or 1 (binarise the features first), "
+        "got nan at index (0, 1)",
+    ),
+    "fit 1-D X": (
+        lambda: P.BernoulliNaiveBayes().fit([0.0, 1.0], [0, 1]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: X must be 2-D, got shape (2,)",
+    ),
+    "fit complex X": (
+        lambda: P.BernoulliNaiveBayes().fit(np.ones((2, 2), complex), [0, 1]),
+        TypeError,
+        "BernoulliNaiveBayes.fit: X must be real, got complex dtype complex128",
+    ),
+    "fit empty X": (
+        lambda: P.BernoulliNaiveBayes().fit(np.zeros((0, 3)), []),
+        ValueError,
+        "BernoulliNaiveBayes.fit: X has no rows, got shape (0, 3)",
+    ),
+    "fit y length": (
+        lambda: P.BernoulliNaiveBayes().fit(_NB_X, [0, 1, 1]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: y must have shape (2,) for X with 2 rows, got (3,)",
+    ),
+    "fit y 2-D": (
+        lambda: P.BernoulliNaiveBayes().fit(_NB_X, [[0], [1]]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: y must have shape (2,) for X with 2 rows, got (2, 1)",
+    ),
+    "fit y None": (
+        lambda: P.BernoulliNaiveBayes().fit(_NB_X, None),
+        TypeError,
+        "BernoulliNaiveBayes.fit: y must be a 1-D array of class labels, got NoneType",
+    ),
+    "fit y objects": (
+        lambda: P.BernoulliNaiveBayes().fit(_NB_X, [object(), object()]),
+        TypeError,
+        "BernoulliNaiveBayes.fit: y must hold class labels (ints, bools, strings or floats), "
+        "got dtype object",
+    ),
+    "fit y nan": (
+        lambda: P.BernoulliNaiveBayes().fit(_NB_X, [0.0, np.nan]),
+        ValueError,
+        "BernoulliNaiveBayes.fit: y must be finite, got nan at index (1,)",
+    ),
+    "predict not fitted": (
+        lambda: P.BernoulliNaiveBayes().predict(_NB_X),
+        ValueError,
+        "BernoulliNaiveBayes.predict: this model is not fitted yet; call fit(X, y) first",
+    ),
+    "predict features": (
+        lambda: _NB_FIT.predict(np.ones((4, 3))),
+        ValueError,
+        "BernoulliNaiveBayes.predict: X has 3 features (shape (4, 3)), "
+        "but the model was fitted with 2",
+    ),
+    "predict non-binary X": (
+        lambda: _NB_FIT.predict([[2.0, 0.0]]),
+        ValueError,
+        "BernoulliNaiveBayes.predict: X must be 0 or 1 (binarise the features first), "
+        "got 2.0 at index (0, 0)",
+    ),
+    "log_proba features": (
+        lambda: _NB_FIT.predict_log_proba(np.ones((1, 5))),
+        ValueError,
+        "BernoulliNaiveBayes.predict_log_proba: X has 5 features (shape (1, 5)), "
+        "but the model was fitted with 2",
+    ),
+    "log_proba impossible row": (
+        lambda: P.BernoulliNaiveBayes(alpha=0.0).fit(_NB_X, [0, 1]).predict_log_proba([[1, 1]]),
+        ValueError,
+        "BernoulliNaiveBayes.predict_log_proba: row 0 of X has probability 0 under every "
+        "class (alpha=0.0); use alpha > 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NB_INVALID))
+def test_naive_bayes_invalid_input(case):
+    call, error, message = NB_INVALID[case]
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        call()
+
+
+def test_naive_bayes_not_fitted_is_sklearns_kind():
+    from mathdl.linalg import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        P.BernoulliNaiveBayes().predict_log_proba(_NB_X)
