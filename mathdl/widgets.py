@@ -67,7 +67,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from mathdl._validation import check_callable, check_choice, check_int, check_real
+from mathdl._validation import _kind, check_callable, check_choice, check_int, check_real
 
 STATIC_ENV = "MATHDL_WIDGETS"
 
@@ -81,9 +81,16 @@ def static_mode() -> bool:
 
 
 def _check_name(name, func: str) -> str:
-    if not isinstance(name, str) or not name.isidentifier():
-        raise TypeError(f"{func}: name must be a Python identifier string, got {name!r}")
+    if not isinstance(name, str):
+        raise TypeError(f"{func}: name must be a Python identifier string, got {_kind(name)}")
+    if not name.isidentifier():
+        raise ValueError(f"{func}: name must be a Python identifier, got {name!r}")
     return name
+
+
+def _check_label(label, func: str) -> None:
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"{func}: label must be a string or None, got {_kind(label)}")
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,8 @@ class Slider:
         Range, resolution (> 0) and start value of the live slider.
     static : sequence of float
         The distinct values offered on the website (each one is a precomputed frame);
-        must contain ``value`` and lie within ``[min, max]``.
+        must contain ``value`` and lie within ``[min, max]``. A 1-D numpy array is
+        accepted as a sequence.
     label : str, optional
         Text shown next to the slider; defaults to ``name``.
     scale : {"linear", "log"}, default "linear"
@@ -108,10 +116,12 @@ class Slider:
     Raises
     ------
     TypeError
-        If a number is not a real number.
+        If a number is not a real number, ``name`` or ``label`` is not a string, or
+        ``static`` is not a sequence.
     ValueError
-        If ``step <= 0``, ``value`` or a static value leaves ``[min, max]``, the static
-        values repeat one, or they do not contain ``value``.
+        If ``name`` is not an identifier, ``step <= 0``, ``value`` or a static value
+        leaves ``[min, max]``, the static values repeat one, or they do not contain
+        ``value``.
 
     Examples
     --------
@@ -135,15 +145,19 @@ class Slider:
     def __post_init__(self):
         func = "Slider"
         _check_name(self.name, func)
+        _check_label(self.label, func)
         check_choice(self.scale, func, "scale", ("linear", "log"))
         lo = check_real(self.min, func, "min", min=0 if self.scale == "log" else None,
                         min_open=self.scale == "log")  # fmt: skip
         hi = check_real(self.max, func, "max", min=lo)
         check_real(self.step, func, "step", min=0, min_open=True)
         check_real(self.value, func, "value", min=lo, max=hi)
-        if isinstance(self.static, str | bytes) or not isinstance(self.static, Sequence):
-            raise TypeError(f"{func}: static must be a sequence of numbers, got {self.static!r}")
-        static = tuple(self.static)
+        static = self.static
+        if isinstance(static, np.ndarray) and static.ndim == 1:
+            static = static.tolist()
+        if isinstance(static, str | bytes) or not isinstance(static, Sequence):
+            raise TypeError(f"{func}: static must be a sequence of numbers, got {_kind(static)}")
+        static = tuple(static)
         object.__setattr__(self, "static", static)
         for v in static:
             check_real(v, func, "static values", min=lo, max=hi)
@@ -230,6 +244,7 @@ class Choice:
     def __post_init__(self):
         func = "Choice"
         _check_name(self.name, func)
+        _check_label(self.label, func)
         if isinstance(self.options, str):
             raise TypeError(
                 f"{func}: options must be a sequence of strings, not the string {self.options!r}"
@@ -339,6 +354,14 @@ class Explorer:
         if not isinstance(title, str):
             raise TypeError(f"Explorer: title must be a string, got {title!r}")
         self.title = title
+        if (
+            isinstance(figsize, str | bytes)
+            or not isinstance(figsize, Sequence)
+            or len(figsize) != 2
+        ):
+            raise TypeError(
+                f"Explorer: figsize must be a pair (width, height), got {_kind(figsize)}"
+            )
         self.figsize = tuple(check_real(s, "Explorer", "figsize", min=0.5) for s in figsize)
         self.dpi = check_int(dpi, "Explorer", "dpi", min=10)
         self._figure: Figure | None = None
@@ -498,7 +521,7 @@ class DataExplorer(Explorer):
         self.data = check_callable(data, "DataExplorer", "data")
 
     def frames(self) -> list[bytes]:
-        raise TypeError("DataExplorer: the website form is data (data_html), not frames")
+        raise TypeError("DataExplorer.frames: the website form is data (data_html), not frames")
 
     def data_payload(self) -> dict:
         """The JSON the page carries (see the class docstring)."""
@@ -600,6 +623,11 @@ def decode_data(payload: dict) -> list[dict]:
     list of dict
         ``points`` (n, 2) and ``losses`` (n,) (10 ** the decoded log), ``status``.
     """
+    if not isinstance(payload, dict):
+        raise TypeError(f"decode_data: payload must be a dict, got {_kind(payload)}")
+    missing = sorted(set(_PAYLOAD_KEYS) - set(payload))
+    if missing:
+        raise ValueError(f"decode_data: payload lacks {missing}")
     blob = np.frombuffer(zlib.decompress(base64.b64decode(payload["blob"])), np.uint8)
     lengths = np.array(payload["lengths"])
     total = int(lengths.sum())
@@ -622,6 +650,9 @@ def decode_data(payload: dict) -> list[dict]:
         out.append(dict(points=points, losses=losses, status=status))
         start += n
     return out
+
+
+_PAYLOAD_KEYS = ("blob", "lengths", "runs", "scene", "status", "box_range", "log_range", "scenes")
 
 
 def _animated_artists(artist) -> list:

@@ -291,10 +291,13 @@ def test_all_explorers_lists_every_chapter_module():
     assert sorted(BOOK) == [
         "calculus.gradient_flow_explorer",
         "calculus.taylor_explorer",
+        "information.kl_explorer",
         "linear_algebra.low_rank_explorer",
         "linear_algebra.matrix_explorer",
         "optimization.descent_explorer",
         "optimization.momentum_plane_explorer",
+        "probability.beta_bernoulli_explorer",
+        "probability.clt_explorer",
     ]
 
 

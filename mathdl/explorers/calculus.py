@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from mathdl import nn
+from mathdl._validation import check_choice, check_int
 from mathdl.calculus import taylor_polynomial
 from mathdl.widgets import Choice, Explorer, Slider
 
@@ -92,6 +93,7 @@ def taylor_explorer() -> Explorer:
 
 #: The gradient-flow experiment: an MLP of this width, a fixed batch of this size.
 GRADIENT_FLOW = {"width": 64, "batch": 32, "max_depth": 50}
+INITS = ("default", "xavier", "he")
 
 
 def gradient_flow_statistics(activation: str, init: str, depth: int):
@@ -100,6 +102,20 @@ def gradient_flow_statistics(activation: str, init: str, depth: int):
     ``nn.MLP([64] * (depth + 1), activation, init, rng=0)`` (``depth`` Linear layers,
     ``depth - 1`` activations) on a fixed standard-normal batch and target of 32 rows
     drawn from ``np.random.default_rng(1)``.
+
+    Parameters
+    ----------
+    activation : str
+        A key of :data:`mathdl.nn.ACTIVATIONS`.
+    init : {"default", "xavier", "he"}
+    depth : int
+        Number of Linear layers, in ``[1, 1000]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown name or a depth that is not an int in range; the message starts
+        ``gradient_flow_statistics:`` and names the argument.
 
     Returns
     -------
@@ -113,6 +129,10 @@ def gradient_flow_statistics(activation: str, init: str, depth: int):
     >>> [s.shape for s in gradient_flow_statistics("tanh", "xavier", 4)]
     [(3,), (4,), (4,)]
     """
+    func = "gradient_flow_statistics"
+    activation = check_choice(activation, func, "activation", tuple(nn.ACTIVATIONS))
+    init = check_choice(init, func, "init", INITS)
+    depth = check_int(depth, func, "depth", min=1, max=1000)
     width, batch = GRADIENT_FLOW["width"], GRADIENT_FLOW["batch"]
     net = nn.MLP([width] * (depth + 1), activation=nn.ACTIVATIONS[activation], init=init, rng=0)
     rng = np.random.default_rng(1)
@@ -180,7 +200,7 @@ def gradient_flow_explorer() -> Explorer:
     """
     controls = [
         Choice("activation", tuple(nn.ACTIVATIONS), "tanh"),
-        Choice("init", ("default", "xavier", "he"), "default", label="initialisation"),
+        Choice("init", INITS, "default", label="initialisation"),
         Slider("depth", 2, GRADIENT_FLOW["max_depth"], 1, 20, (5, 10, 20, 40), label="depth"),
     ]
     return Explorer(

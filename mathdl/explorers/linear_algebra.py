@@ -126,8 +126,10 @@ def low_rank_explorer(image) -> Explorer:
 
     Raises
     ------
+    TypeError
+        If ``image`` is not real numbers.
     ValueError
-        If ``image`` is not 2-D (a colour image, say) or not finite.
+        If ``image`` is not 2-D (a colour image, say), has no pixels, or is not finite.
 
     Examples
     --------
@@ -139,10 +141,14 @@ def low_rank_explorer(image) -> Explorer:
     image = as_real(image, func, "image", finite=True)
     if image.ndim != 2:
         raise ValueError(f"{func}: image must be a 2-D grayscale array, got shape {image.shape}")
+    if image.size == 0:
+        raise ValueError(f"{func}: image must have pixels, got shape {image.shape}")
     U, S, Vh = svd(image, full_matrices=False)  # (m, r), (r,), (r, n)
     m, n = image.shape
     r = len(S)
-    total = np.sum(S**2)
+    # relative error sqrt(sum_{i >= k} S_i^2 / sum S_i^2), on S / S_0: no overflow or 0 / 0
+    rel = S / S[0] if S[0] > 0 else np.zeros_like(S)
+    tail = np.sqrt(np.cumsum((rel**2)[::-1])[::-1] / max(float(rel @ rel), 1.0))  # (r,)
 
     def draw(fig: Figure):
         left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.01, right=0.99, top=0.9))
@@ -160,7 +166,7 @@ def low_rank_explorer(image) -> Explorer:
 
         def update(k: int) -> None:
             approx.set_data(low_rank(U, S, Vh, k))  # (m, n)
-            error = np.sqrt(np.sum(S[k:] ** 2) / total)
+            error = tail[k] if k < r else 0.0
             storage = k * (m + n + 1) / (m * n)
             title.set_text(f"rank {k}")
             caption.set_text(f"error {error:.3f}, storage {storage:.1%}")

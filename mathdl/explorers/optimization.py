@@ -17,6 +17,7 @@ from matplotlib import colormaps
 from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
+from mathdl._validation import check_choice, check_int, check_real
 from mathdl.autodiff import Tensor
 from mathdl.optim import SGD, Adagrad, Adam, RMSprop, heavy_ball_rate
 from mathdl.widgets import Choice, DataExplorer, Explorer, Slider
@@ -81,6 +82,12 @@ def _logistic_min() -> float:
 def problem(function: str, kappa: float = 10.0) -> dict:
     """The 2-D test function: value-and-gradient, minimum, box, starts and ``L``.
 
+    Parameters
+    ----------
+    function : {"quadratic", "rosenbrock", "saddle", "logistic"}
+    kappa : float, default 10
+        Condition number ``>= 1`` of the quadratic (ignored by the others).
+
     Returns
     -------
     dict
@@ -88,12 +95,27 @@ def problem(function: str, kappa: float = 10.0) -> dict:
         array), ``L`` (largest Hessian eigenvalue at the minimum), ``mu`` (the smallest,
         for the quadratic; else None).
 
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown ``function`` or a ``kappa`` that is not a finite number ``>= 1``.
+
     Examples
     --------
     >>> p = problem("quadratic", 10)
     >>> p["L"], p["mu"], p["fg"](np.array([1.0, 1.0]))[0]
     (10.0, 1.0, 5.5)
     """
+    return _problem(*_checked_problem(function, kappa, "problem"))
+
+
+def _checked_problem(function, kappa, func: str) -> tuple[str, float]:
+    return check_choice(function, func, "function", FUNCTIONS), check_real(
+        kappa, func, "kappa", min=1
+    )
+
+
+def _problem(function: str, kappa: float) -> dict:
     L = QUADRATIC_L
     if function == "quadratic":
         d = np.array([L / kappa, L])  # Hessian eigenvalues mu, L
@@ -121,7 +143,7 @@ def problem(function: str, kappa: float = 10.0) -> dict:
         return dict(fg=_logistic, fstar=_logistic_min(), L=_logistic_L(), mu=None,
                     xlim=(-4.0, 4.0), ylim=(-4.0, 4.0),
                     starts={"A": np.array([-3.5, 3.0]), "B": np.array([3.0, 3.5])})  # fmt: skip
-    raise ValueError(f"problem: function must be one of {FUNCTIONS}, got {function!r}")
+    raise AssertionError(function)  # unreachable: checked
 
 
 @functools.cache
@@ -165,11 +187,33 @@ def trajectory(function, optimizer, lr, momentum, steps, start, kappa=10.0) -> d
     ``SGD(lr, momentum)``, ``Nesterov`` = ``SGD(lr, momentum, nesterov=True)`` (plain SGD
     when ``momentum == 0``), ``AdaGrad``, ``RMSProp``, ``Adam(lr, betas=(momentum, 0.999))``.
 
+    Parameters
+    ----------
+    function : str
+        One of :data:`FUNCTIONS`.
+    optimizer : str
+        One of :data:`OPTIMIZERS`.
+    lr : float
+        Learning rate ``>= 0``.
+    momentum : float
+        In ``[0, 1)`` (Adam's ``beta1``; ignored by optimizers without momentum).
+    steps : int
+        Number of steps ``>= 0``.
+    start : {"A", "B"}
+    kappa : float, default 10
+        Condition number ``>= 1`` of the quadratic.
+
     Returns
     -------
     dict
         ``points`` (n + 1, 2), ``losses`` (n + 1,) of ``f - f*``, ``diverged_at`` (the step
         whose iterate was refused, not stored; or None) and ``message``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a name that is not one of the options or a number out of range; the message
+        starts ``trajectory:`` and names the argument.
 
     Examples
     --------
@@ -177,8 +221,13 @@ def trajectory(function, optimizer, lr, momentum, steps, start, kappa=10.0) -> d
     >>> t["message"]
     'diverged at step 33: |x| > 1e6'
     """
-    prob = problem(function, kappa)
-    x0 = prob["starts"][start]
+    func = "trajectory"
+    prob = _problem(*_checked_problem(function, kappa, func))
+    optimizer = check_choice(optimizer, func, "optimizer", OPTIMIZERS)
+    lr = check_real(lr, func, "lr", min=0)
+    momentum = check_real(momentum, func, "momentum", min=0, max=1, max_open=True)
+    steps = check_int(steps, func, "steps", min=0)
+    x0 = prob["starts"][check_choice(start, func, "start", STARTS)]
     p = Tensor(x0.copy(), requires_grad=True)
     opt = _optimizer(optimizer, p, lr, momentum)
     f0, g = prob["fg"](p.data)
@@ -246,7 +295,9 @@ def _draw_descent(fig: Figure):
         loss.set_data(k, np.maximum(t["losses"], 1e-16))
         rho = _rate(function, optimizer, lr, momentum, kappa)
         kk = np.arange(steps + 1) if rho else np.arange(0)
-        theory.set_data(kk, np.maximum(t["losses"][0] * rho ** (2.0 * kk), 1e-300) if rho else kk)
+        with np.errstate(over="ignore", under="ignore"):  # rho > 1 for 100 steps: past 1e308
+            curve = np.clip(t["losses"][0] * rho ** (2.0 * kk), 1e-300, 1e300) if rho else kk
+        theory.set_data(kk, curve)
         status.set_text(t["message"] if t["diverged_at"] else "")
         L = problem(function, kappa)["L"]
         note.set_text(f"{optimizer}, lr = {lr:.3g} (2/L = {2 / L:.3g})")

@@ -25,6 +25,17 @@ a 0-d float tensor; :meth:`Optimizer.load_state_dict` accepts both); there is no
 ``foreach``/``fused``/``capturable``/``differentiable`` and no ``last_epoch`` argument;
 group hyperparameters are validated like the defaults; :class:`Adagrad` fills a group's
 accumulator from that group's ``initial_accumulator_value`` (torch uses the constructor's).
+
+Bad input is refused with a ``TypeError`` or ``ValueError`` whose message starts with the
+class (or ``Class.method``) and the argument, where torch is sometimes silent: NaN, inf
+or bool hyperparameters; a parameter twice in one group (torch warns, and would step it
+twice); a set of parameters (unordered); ``RMSprop`` ``alpha > 1``; negative ``gamma``,
+``eta_min`` or ``max_lr`` in the schedules; a ``OneCycleLR`` phase of zero steps (torch
+divides by zero); milestones out of order. :meth:`Optimizer.step` checks every ``.grad``
+first (dtype and shape those of its parameter, as torch demands) and then updates, with
+IEEE arithmetic and no warnings: an overflow gives inf and NaN propagates, as in torch.
+``load_state_dict`` checks the structure, every buffer's shape and the hyperparameters
+before it changes anything.
 """
 
 from mathdl.optim.lr_scheduler import (

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from bisect import bisect_right
 from collections import Counter
 
 from mathdl._validation import (
+    _kind,
     check_bool,
     check_choice,
     check_int,
@@ -19,8 +21,18 @@ from mathdl.optim.optimizers import Optimizer
 def _check_optimizer(optimizer, func: str) -> None:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
-            f"{func}: optimizer must be a mathdl.optim.Optimizer, got {type(optimizer).__name__}"
+            f"{func}: optimizer must be a mathdl.optim.Optimizer, got {_kind(optimizer)}"
         )
+
+
+def _int_list(values, func: str, arg: str, *, ordered: bool = False) -> list[int]:
+    """``values`` as a list of ints >= 0 (non-decreasing if ``ordered``)."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{func}: {arg} must be a list of ints, got {_kind(values)}")
+    out = [check_int(m, func, f"{arg}[{i}]", min=0) for i, m in enumerate(values)]
+    if ordered and out != sorted(out):
+        raise ValueError(f"{func}: {arg} must be in increasing order, got {out}")
+    return out
 
 
 class LRScheduler:
@@ -85,7 +97,15 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the attributes saved by :meth:`state_dict`."""
+        _check_saved(state_dict, f"{type(self).__name__}.load_state_dict")
         self.__dict__.update(copy.deepcopy(state_dict))
+
+
+def _check_saved(state_dict, func: str) -> None:
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"{func}: state_dict must be a dict, got {_kind(state_dict)}")
+    if "optimizer" in state_dict:
+        raise ValueError(f"{func}: state_dict must not hold an optimizer")
 
 
 class StepLR(LRScheduler):
@@ -97,6 +117,8 @@ class StepLR(LRScheduler):
     step_size : int
         Period (>= 1).
     gamma : float, default 0.1
+        The factor, finite and ``>= 0`` (torch also takes a negative one, which would
+        make the learning rate negative).
 
     Notes
     -----
@@ -119,7 +141,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         self.step_size = check_int(step_size, "StepLR", "step_size", min=1)
-        self.gamma = check_real(gamma, "StepLR", "gamma")
+        self.gamma = check_real(gamma, "StepLR", "gamma", min=0)
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -140,6 +162,8 @@ class MultiStepLR(LRScheduler):
     milestones : list of int
         Epochs (a milestone given twice multiplies by ``gamma**2``).
     gamma : float, default 0.1
+        The factor, finite and ``>= 0`` (torch also takes a negative one, which would
+        make the learning rate negative).
 
     Notes
     -----
@@ -160,12 +184,8 @@ class MultiStepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1):
-        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
-            raise TypeError(f"MultiStepLR: milestones must be a list of ints, got {milestones!r}")
-        self.milestones = Counter(
-            check_int(m, "MultiStepLR", f"milestones[{i}]", min=0) for i, m in enumerate(milestones)
-        )
-        self.gamma = check_real(gamma, "MultiStepLR", "gamma")
+        self.milestones = Counter(_int_list(milestones, "MultiStepLR", "milestones"))
+        self.gamma = check_real(gamma, "MultiStepLR", "gamma", min=0)
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -180,6 +200,12 @@ class MultiStepLR(LRScheduler):
 
 class ExponentialLR(LRScheduler):
     r"""Multiply the learning rate by ``gamma`` every epoch.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    gamma : float
+        The factor, finite and ``>= 0``.
 
     Notes
     -----
@@ -197,7 +223,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        self.gamma = check_real(gamma, "ExponentialLR", "gamma")
+        self.gamma = check_real(gamma, "ExponentialLR", "gamma", min=0)
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -218,6 +244,7 @@ class CosineAnnealingLR(LRScheduler):
     T_max : int
         Half period (>= 1).
     eta_min : float, default 0
+        The lowest learning rate, finite and ``>= 0``.
 
     Notes
     -----
@@ -245,7 +272,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
         self.T_max = check_int(T_max, "CosineAnnealingLR", "T_max", min=1)
-        self.eta_min = check_real(eta_min, "CosineAnnealingLR", "eta_min")
+        self.eta_min = check_real(eta_min, "CosineAnnealingLR", "eta_min", min=0)
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -280,7 +307,9 @@ class LinearLR(LRScheduler):
     -----
     Closed form: ``lr_t = base_lr (s + (e - s) min(t, N) / N)``. Computed recursively as
     torch does: ``lr_0 = s base_lr`` and, for ``0 < t <= N``,
-    ``lr_t = lr_{t-1} (1 + (e - s) / (N s + (t - 1)(e - s)))``.
+    ``lr_t = lr_{t-1} (1 + (e - s) / (N s + (t - 1)(e - s)))``; where that factor
+    overflows (a subnormal ``s``: torch's learning rate becomes inf) the closed form is
+    used.
 
     Examples
     --------
@@ -315,21 +344,24 @@ class LinearLR(LRScheduler):
             return [lr * s for lr in self._lrs()]
         if self._is_initial or t > n:
             return self._lrs()
-        return [lr * (1.0 + (e - s) / (n * s + (t - 1) * (e - s))) for lr in self._lrs()]
+        factor = 1.0 + (e - s) / (n * s + (t - 1) * (e - s))
+        if not math.isfinite(factor):  # a subnormal start_factor: the closed form stays finite
+            return self._closed_form_lr()
+        return [lr * factor for lr in self._lrs()]
 
     def _closed_form_lr(self):
         s, e, n = self.start_factor, self.end_factor, self.total_iters
         return [b * (s + (e - s) * min(n, self.last_epoch) / n) for b in self.base_lrs]
 
 
-def _per_group(value, name: str, optimizer: Optimizer, func: str) -> list[float]:
-    """A number, or one number per parameter group, as a list of floats."""
+def _per_group(value, name: str, optimizer: Optimizer, func: str, **bounds) -> list[float]:
+    """A number, or one number per parameter group, as a list of floats within ``bounds``."""
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(f"{func}: {name} has {len(value)} values, but there are {n} groups")
-        return [check_real(v, func, f"{name}[{i}]") for i, v in enumerate(value)]
-    return [check_real(value, func, name)] * n
+        return [check_real(v, func, f"{name}[{i}]", **bounds) for i, v in enumerate(value)]
+    return [check_real(value, func, name, **bounds)] * n
 
 
 class OneCycleLR(LRScheduler):
@@ -339,17 +371,20 @@ class OneCycleLR(LRScheduler):
     ----------
     optimizer : Optimizer
     max_lr : float or list of float
-        Peak learning rate (per group).
+        Peak learning rate (per group), finite and ``>= 0``.
     total_steps : int, optional
         Number of steps; or give ``epochs`` and ``steps_per_epoch``.
     epochs, steps_per_epoch : int, optional
     pct_start : float, default 0.3
-        Fraction of the steps spent increasing the learning rate.
+        Fraction of the steps spent increasing the learning rate, in ``[0, 1]``. A value
+        that makes a phase zero steps long (``pct_start * total_steps == 1``, say) is
+        refused: torch divides by zero there.
     anneal_strategy : {"cos", "linear"}, default "cos"
     cycle_momentum : bool, default True
         Cycle the momentum inversely, between ``max_momentum`` and ``base_momentum``:
         ``group["momentum"]`` (SGD, RMSprop) or ``group["betas"][0]`` (Adam, AdamW).
     base_momentum, max_momentum : float or list of float, default 0.85, 0.95
+        In ``[0, 1)``.
     div_factor : float, default 25
         ``initial_lr = max_lr / div_factor``.
     final_div_factor : float, default 1e4
@@ -407,16 +442,17 @@ class OneCycleLR(LRScheduler):
                 steps_per_epoch, name, "steps_per_epoch", min=1
             )
         else:
-            raise ValueError(f"{name}: give total_steps, or both epochs and steps_per_epoch")
+            raise ValueError(
+                f"{name}: total_steps is None; give it, or both epochs and steps_per_epoch"
+            )
         pct = check_real(pct_start, name, "pct_start", min=0, max=1)
         self._anneal = check_choice(anneal_strategy, name, "anneal_strategy", ("cos", "linear"))
         self.cycle_momentum = check_bool(cycle_momentum, name, "cycle_momentum")
         div = check_real(div_factor, name, "div_factor", min=0, min_open=True)
         final = check_real(final_div_factor, name, "final_div_factor", min=0, min_open=True)
         self._phases = self._make_phases(pct, check_bool(three_phase, name, "three_phase"))
-        for group, top in zip(
-            optimizer.param_groups, _per_group(max_lr, "max_lr", optimizer, name), strict=True
-        ):
+        tops = _per_group(max_lr, "max_lr", optimizer, name, min=0)
+        for group, top in zip(optimizer.param_groups, tops, strict=True):
             group["initial_lr"] = top / div
             group["max_lr"] = top
             group["min_lr"] = group["initial_lr"] / final
@@ -425,8 +461,22 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer)
 
     def _make_phases(self, pct: float, three_phase: bool) -> list[tuple]:
-        """(end_step, start_lr, end_lr, start_momentum, end_momentum) per phase."""
+        """(end_step, start_lr, end_lr, start_momentum, end_momentum) per phase.
+
+        A phase of length zero would divide by zero (torch's ZeroDivisionError): refused.
+        """
         n = self.total_steps
+        phases = self._phase_table(pct, n, three_phase)
+        ends = [0.0] + [p[0] for p in phases]
+        if any(a == b for a, b in itertools.pairwise(ends)):
+            raise ValueError(
+                f"OneCycleLR: pct_start={pct} with total_steps={n} gives a phase of zero steps "
+                f"(phase ends {ends[1:]}); change pct_start"
+            )
+        return phases
+
+    @staticmethod
+    def _phase_table(pct: float, n: int, three_phase: bool) -> list[tuple]:
         if three_phase:
             return [
                 (float(pct * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
@@ -441,12 +491,13 @@ class OneCycleLR(LRScheduler):
     def _init_momentum(self, optimizer, base_momentum, max_momentum) -> None:
         if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
             raise ValueError(
-                f"OneCycleLR: {type(optimizer).__name__} has no momentum or betas; "
-                "use cycle_momentum=False"
+                f"OneCycleLR: cycle_momentum=True needs momentum or betas, and "
+                f"{type(optimizer).__name__} has neither; use cycle_momentum=False"
             )
         self.use_beta1 = "betas" in optimizer.defaults
-        tops = _per_group(max_momentum, "max_momentum", optimizer, "OneCycleLR")
-        bases = _per_group(base_momentum, "base_momentum", optimizer, "OneCycleLR")
+        unit = dict(min=0, max=1, max_open=True)
+        tops = _per_group(max_momentum, "max_momentum", optimizer, "OneCycleLR", **unit)
+        bases = _per_group(base_momentum, "base_momentum", optimizer, "OneCycleLR", **unit)
         for group, top, base in zip(optimizer.param_groups, tops, bases, strict=True):
             self._set_momentum(group, top)
             group["max_momentum"], group["base_momentum"] = top, base
@@ -466,7 +517,7 @@ class OneCycleLR(LRScheduler):
         t = self.last_epoch
         if t > self.total_steps:
             raise ValueError(
-                f"OneCycleLR: tried to step {t} times; total_steps is {self.total_steps}"
+                f"OneCycleLR.step: tried to step {t} times; total_steps is {self.total_steps}"
             )
         lrs = []
         for group in self.optimizer.param_groups:
@@ -491,7 +542,8 @@ class SequentialLR(LRScheduler):
     schedulers : list of LRScheduler
         All on ``optimizer``; ``len(milestones) + 1`` of them.
     milestones : list of int
-        Epochs at which the next schedule starts (from its own epoch 0).
+        Epochs at which the next schedule starts (from its own epoch 0), ints ``>= 0`` in
+        increasing order.
 
     Notes
     -----
@@ -518,22 +570,25 @@ class SequentialLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list):
         name = "SequentialLR"
         _check_optimizer(optimizer, name)
-        schedulers, milestones = list(schedulers), list(milestones)
+        if isinstance(schedulers, (str, bytes, dict)) or not hasattr(schedulers, "__iter__"):
+            raise TypeError(
+                f"{name}: schedulers must be a list of LRScheduler, got {_kind(schedulers)}"
+            )
+        schedulers = list(schedulers)
+        milestones = _int_list(milestones, name, "milestones", ordered=True)
         if not schedulers:
             raise ValueError(f"{name}: schedulers is empty; give at least one")
         for i, s in enumerate(schedulers):
             if not isinstance(s, LRScheduler):
-                raise TypeError(f"{name}: schedulers[{i}] must be an LRScheduler, got {type(s)}")
+                raise TypeError(f"{name}: schedulers[{i}] must be an LRScheduler, got {_kind(s)}")
             if s.optimizer is not optimizer:
                 raise ValueError(f"{name}: schedulers[{i}] belongs to a different optimizer")
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
-                f"{name}: expected {len(schedulers) - 1} milestones for {len(schedulers)} "
-                f"schedulers, got {len(milestones)}"
+                f"{name}: milestones has {len(milestones)} values for {len(schedulers)} "
+                f"schedulers; expected {len(schedulers) - 1}"
             )
-        self._milestones = [
-            check_int(m, name, f"milestones[{i}]", min=0) for i, m in enumerate(milestones)
-        ]
+        self._milestones = milestones
         self._schedulers = schedulers
         self.optimizer = optimizer
         self.last_epoch = 0
@@ -568,7 +623,14 @@ class SequentialLR(LRScheduler):
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore a :meth:`state_dict`."""
-        inner = state_dict["_schedulers"]
+        func = "SequentialLR.load_state_dict"
+        _check_saved(state_dict, func)
+        inner = state_dict.get("_schedulers")
+        if not isinstance(inner, list) or len(inner) != len(self._schedulers):
+            raise ValueError(
+                f"{func}: state_dict['_schedulers'] must be a list of {len(self._schedulers)} "
+                f"state dicts, got {_kind(inner)}"
+            )
         self.__dict__.update(
             {k: copy.deepcopy(v) for k, v in state_dict.items() if k != "_schedulers"}
         )

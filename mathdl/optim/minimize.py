@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mathdl._validation import (
+    _kind,
     as_real,
     check_bool,
     check_callable,
@@ -62,6 +63,29 @@ class OptimizeResult:
         return len(self.trajectory) - 1
 
 
+def _returned(out, func: str, what: str) -> np.ndarray:
+    """What the user's callable ``what`` returned, as float64; refused unless real numbers."""
+    if out is None or isinstance(out, (str, bytes)):
+        raise TypeError(f"{func}: {what} must return real numbers, got {_kind(out)}")
+    try:
+        a = np.asarray(out)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{func}: {what} returned a ragged array ({err})") from None
+    if a.dtype.kind not in "iuf":
+        given = f"dtype {a.dtype}" if a.dtype.kind in "bcSUV" else _kind(out)
+        raise TypeError(f"{func}: {what} must return real numbers, got {given}")
+    return a.astype(float)
+
+
+def _first_finite(a: np.ndarray, func: str, what: str) -> np.ndarray:
+    """``a`` (a callable's value at the start), or the error naming the first NaN or inf."""
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"{func}: {what} must be finite, got {a[i]} at index {i}")
+    return a
+
+
 class _Evaluator:
     """Call ``f`` and ``grad`` quietly (no floating-point warnings), checking what they return."""
 
@@ -73,7 +97,7 @@ class _Evaluator:
 
     def value(self, x: np.ndarray) -> float:
         with np.errstate(**_QUIET):
-            out = np.asarray(self.f(x.copy()), dtype=float)
+            out = _returned(self.f(x.copy()), self.func, "f")
         if out.size != 1:
             raise ValueError(f"{self.func}: f must return a scalar, got shape {out.shape}")
         return float(out.reshape(()))
@@ -81,12 +105,16 @@ class _Evaluator:
     def gradient(self, x: np.ndarray) -> np.ndarray:
         self.grad_evals += 1
         with np.errstate(**_QUIET):
-            g = np.asarray(self.grad(x.copy()), dtype=float)
+            g = _returned(self.grad(x.copy()), self.func, "grad")
         if g.shape != x.shape:
             raise ValueError(
                 f"{self.func}: grad must return an array of shape {x.shape}, got {g.shape}"
             )
         return g
+
+    def first_gradient(self, x: np.ndarray, at: str = "x0") -> np.ndarray:
+        """``grad(x)`` at the start point, which must be finite."""
+        return _first_finite(self.gradient(x), self.func, f"grad({at})")
 
 
 class _Trace(_Evaluator):
@@ -150,7 +178,18 @@ def _quiet(func):
 
 
 def _norm(v: np.ndarray) -> float:
-    return float(np.sqrt(v @ v))
+    """``||v||_2`` without overflow or underflow: scaled by ``max |v|`` before squaring."""
+    m = float(np.max(np.abs(v), initial=0.0))
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    u = v / m
+    return m * float(np.sqrt(u @ u))
+
+
+def _first_step(g: np.ndarray) -> float:
+    """``min(1, 1 / ||g||_1)`` (torch's first L-BFGS step), > 0 even where the sum overflows."""
+    m = float(np.max(np.abs(g)))
+    return min(1.0, float((1.0 / m) / np.sum(np.abs(g) / m))) if 0 < m < math.inf else 1.0
 
 
 @_quiet
@@ -224,7 +263,7 @@ def gradient_descent(
         raise ValueError(f"{name}: nesterov=True requires momentum > 0, got momentum=0.0")
     tol = check_real(tol, name, "tol", min=0)
     x = trace.xs[0]
-    g, v = trace.gradient(x), np.zeros_like(x)
+    g, v = trace.first_gradient(x), np.zeros_like(x)
     for _ in range(steps):
         if _norm(g) <= tol:
             return trace.result(True, f"converged: ||grad|| <= {tol:g}")
@@ -247,20 +286,37 @@ def _value_and_gradient(trace: _Trace, x: np.ndarray) -> tuple[float, np.ndarray
 
 
 def _is_positive_definite(H: np.ndarray) -> bool:
-    """Whether the symmetric part of ``H`` has only positive eigenvalues (mathdl's eigh)."""
+    """Whether the symmetric part of ``H`` (``H`` scaled to ``max |H| ~ 1``, exactly, by a
+    power of two) has only positive eigenvalues, by mathdl's eigh."""
+    H = H / _power_of_two(np.abs(H).max())
     try:
-        return bool(eigh((H + H.T) / 2)[0][0] > 0)
+        return bool(eigh(H / 2 + H.T / 2)[0][0] > 0)
     except (ValueError, np.linalg.LinAlgError):
         return False
 
 
+def _newton_direction(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``-H^{-1} g`` where ``H`` is positive definite, else ``-g``; solved as
+    ``(H / s) p = -g / s`` with ``s`` a power of two near ``max |H|`` (exact, no overflow)."""
+    if not _is_positive_definite(H):
+        return -g
+    scale = _power_of_two(np.abs(H).max())
+    return solve(H / scale, -g / scale)
+
+
 def _armijo(trace: _Trace, x, fx, g, p, c1: float = 1e-4, halvings: int = 60):
-    """Backtrack ``alpha = 1, 1/2, ...`` until ``f(x + alpha p) <= f(x) + c1 alpha g.p``."""
-    slope, alpha = float(g @ p), 1.0
+    """Backtrack ``alpha = 1, 1/2, ...`` until ``f(x + alpha p) <= f(x) + c1 alpha g.p``.
+
+    ``g.p`` is taken as ``s (g.(p / s))`` with ``s`` a power of two near ``||p||``, and
+    ``c1 alpha s`` multiplied first: no overflow unless the decrease asked for is itself
+    beyond the range (then no step qualifies).
+    """
+    scale = _power_of_two(_norm(p))
+    slope, alpha = float(g @ (p / scale)), 1.0
     for _ in range(halvings):
         x_new = x + alpha * p
         f_new = trace.value(x_new) if np.all(np.isfinite(x_new)) else math.inf
-        if f_new <= fx + c1 * alpha * slope:
+        if f_new <= fx + (c1 * alpha * scale) * slope:
             return x_new, f_new
         alpha /= 2
     return x, fx
@@ -321,14 +377,17 @@ def newton(
     tol = check_real(tol, name, "tol", min=0)
     backtracking = check_bool(backtracking, name, "backtracking")
     x, fx = trace.xs[0], trace.losses[0]
-    g, n = trace.gradient(x), x.size
+    g, n = trace.first_gradient(x), x.size
     for _ in range(steps):
         if _norm(g) <= tol:
             return trace.result(True, f"converged: ||grad|| <= {tol:g}")
-        H = np.asarray(hess(x.copy()), dtype=float)
-        if H.shape != (n, n) or not np.all(np.isfinite(H)):
-            raise ValueError(f"{name}: hess must return a finite ({n}, {n}) array, got {H.shape}")
-        p = solve(H, -g) if _is_positive_definite(H) else -g
+        H = _returned(hess(x.copy()), name, "hess")
+        if H.shape != (n, n):
+            raise ValueError(
+                f"{name}: hess must return a finite ({n}, {n}) array, got shape {H.shape}"
+            )
+        _first_finite(H, name, f"hess(x_{len(trace.xs) - 1})")
+        p = _newton_direction(H, g)
         if backtracking:
             x_new, f_new = _armijo(trace, x, fx, g, p)
             if x_new is x:
@@ -403,16 +462,20 @@ def conjugate_gradient(
     b = as_real(b, name, "b", ndim=1, finite=True)
     if b.shape != (n,):
         raise ValueError(f"{name}: b must have shape ({n},) to match A {A.shape}, got {b.shape}")
+    a, c = _power_of_two(np.abs(A).max()), _power_of_two(np.abs(b).max())
+    A, b = A / a, b / c  # exact scalings, so that no product overflows: A y = b, x = (c / a) y
     if np.abs(A - A.T).max() > 1e-10 * np.abs(A).max():
         raise ValueError(f"{name}: A of shape {A.shape} must be symmetric")
-    x = np.zeros(n) if x0 is None else as_real(x0, name, "x0", ndim=1, finite=True)
-    if x.shape != (n,):
-        raise ValueError(f"{name}: x0 must have shape ({n},), got {x.shape}")
+    y = np.zeros(n) if x0 is None else as_real(x0, name, "x0", ndim=1, finite=True)
+    if y.shape != (n,):
+        raise ValueError(f"{name}: x0 must have shape ({n},), got {y.shape}")
     steps = n if steps is None else check_int(steps, name, "steps", min=0)
     tol = check_real(tol, name, "tol", min=0)
-    loss = lambda x: float(x @ A @ x / 2 - b @ x)  # noqa: E731
-    xs, losses, matvecs = [x.copy()], [loss(x)], 1
-    r = b - A @ x
+    to_x = c / a  # a power of two: y * to_x is exact
+    y = y / to_x
+    loss = lambda y: float(y @ (A @ y / 2 - b) * c * to_x)  # noqa: E731  f(x) = x.(A x / 2 - b)
+    ys, losses, matvecs = [y.copy()], [loss(y)], 1
+    r = b - A @ y
     p, rr, bound = r.copy(), float(r @ r), tol * _norm(b)
     for k in range(steps):
         if math.sqrt(rr) <= bound:
@@ -422,19 +485,25 @@ def conjugate_gradient(
         pAp = float(p @ Ap)
         if pAp <= 0:
             raise np.linalg.LinAlgError(
-                f"{name}: A is not positive definite (p^T A p = {pAp:.3g} <= 0 at step {k})"
+                f"{name}: A is not positive definite (p^T A p = {pAp * a:.3g} <= 0 at step {k})"
             )
         alpha = rr / pAp
-        x = x + alpha * p
+        y = y + alpha * p
         r = r - alpha * Ap
         rr, rr_old = float(r @ r), rr
         p = r + (rr / rr_old) * p
-        xs.append(x.copy())
-        losses.append(loss(x))
+        ys.append(y.copy())
+        losses.append(loss(y))
     done = math.sqrt(rr) <= bound
     res_norm = math.sqrt(rr) / max(_norm(b), np.finfo(float).tiny)
     message = f"{'converged' if done else 'stopped'}: ||r|| / ||b|| = {res_norm:.2e}"
-    return OptimizeResult(x, np.array(xs), np.array(losses), matvecs, done, None, message)
+    xs = np.array(ys) * to_x  # (steps_taken + 1, n)
+    return OptimizeResult(xs[-1].copy(), xs, np.array(losses), matvecs, done, None, message)
+
+
+def _power_of_two(v: float) -> float:
+    """The power of two in ``(v / 2, v]`` for ``v > 0`` (1 for 0): dividing by it is exact."""
+    return math.ldexp(1.0, math.frexp(float(v))[1] - 1) if v > 0 else 1.0
 
 
 def _cubic_min(a, fa, ga, b, fb, gb) -> float | None:
@@ -515,14 +584,23 @@ def strong_wolfe(
     trace = _Evaluator(f, grad, name)
     x = as_real(x, name, "x", ndim=1, finite=True)
     d = as_real(d, name, "d", ndim=1, finite=True)
+    if x.size == 0:
+        raise ValueError(f"{name}: x must not be empty")
     if d.shape != x.shape:
         raise ValueError(f"{name}: d must have shape {x.shape}, got {d.shape}")
     c1 = check_real(c1, name, "c1", min=0, max=1, min_open=True, max_open=True)
     c2 = check_real(c2, name, "c2", min=c1, max=1, min_open=True, max_open=True)
     alpha0 = check_real(alpha0, name, "alpha0", min=0, min_open=True)
     max_iter = check_int(max_iter, name, "max_iter", min=1)
-    f0 = trace.value(x) if f0 is None else check_real(f0, name, "f0")
-    g0 = trace.gradient(x) if g0 is None else as_real(g0, name, "g0", ndim=1, finite=True)
+    if f0 is None:
+        f0 = trace.value(x)
+        if not np.isfinite(f0):
+            raise ValueError(f"{name}: f(x) must be finite, got {f0}")
+    else:
+        f0 = check_real(f0, name, "f0")
+    g0 = (
+        trace.first_gradient(x, "x") if g0 is None else as_real(g0, name, "g0", ndim=1, finite=True)
+    )
     if g0.shape != x.shape:
         raise ValueError(f"{name}: g0 must have shape {x.shape}, got {g0.shape}")
     evals0 = trace.grad_evals
@@ -610,8 +688,17 @@ def _zoom(phi, lo, hi, worse, curvature, budget):
 
 
 def _line_search_step(trace, x, fx, g, d, alpha0, c2):
-    """One strong-Wolfe step of a quasi-Newton/CG method: ``(x_new, f_new, g_new)`` or None."""
-    alpha, f_new, g_new = _wolfe_search(trace, x, d, fx, g, alpha0, 1e-4, c2, 25)
+    """One strong-Wolfe step of a quasi-Newton/CG method: ``(x_new, f_new, g_new)`` or None.
+
+    The search runs along ``d / s`` with ``s`` a power of two near ``||d||`` (an exact
+    rescaling), so that the slopes ``g . d / s`` stay in range for huge or tiny gradients.
+    None also where the slope is not negative in floating point.
+    """
+    scale = _power_of_two(_norm(d))
+    d = d / scale
+    if not g @ d < 0:
+        return None
+    alpha, f_new, g_new = _wolfe_search(trace, x, d, fx, g, alpha0 * scale, 1e-4, c2, 25)
     if alpha == 0.0:
         return None
     return x + alpha * d, f_new, g_new
@@ -670,8 +757,8 @@ def nonlinear_conjugate_gradient(
     tol = check_real(tol, name, "tol", min=0)
     restart = trace.xs[0].size if restart is None else check_int(restart, name, "restart", min=1)
     x, fx = trace.xs[0], trace.losses[0]
-    g = trace.gradient(x)
-    d, alpha0 = -g, min(1.0, 1.0 / max(float(np.abs(g).sum()), 1e-300))
+    g = trace.first_gradient(x)
+    d, alpha0 = -g, _first_step(g)
     for k in range(steps):
         if np.abs(g).max() <= tol:
             return trace.result(True, f"converged: ||grad||_inf <= {tol:g}")
@@ -682,18 +769,19 @@ def nonlinear_conjugate_gradient(
         if message:
             return trace.result(False, message)
         x_new, fx, g_new = step
-        gg = float(g @ g)
+        gg = g @ g  # numpy scalars: a 0 from underflow divides quietly
         if method == "fletcher-reeves":
-            beta = float(g_new @ g_new) / gg
+            beta = float(g_new @ g_new / gg)
         else:
-            beta = max(0.0, float(g_new @ (g_new - g)) / gg)
+            beta = max(0.0, float(g_new @ (g_new - g) / gg))
+        beta = beta if np.isfinite(beta) else 0.0
         if (k + 1) % restart == 0:
             beta = 0.0
         slope_old, alpha = float(g @ d), float(np.abs(x_new - x).max() / np.abs(d).max())
         d_new = -g_new + beta * d
         if not float(g_new @ d_new) < 0:
             d_new = -g_new
-        alpha0 = alpha * slope_old / float(g_new @ d_new)
+        alpha0 = float(alpha * slope_old / (g_new @ d_new))
         alpha0 = alpha0 if np.isfinite(alpha0) and alpha0 > 0 else 1.0
         x, g, d = x_new, g_new, d_new
     done = np.abs(g).max() <= tol
@@ -704,14 +792,14 @@ def nonlinear_conjugate_gradient(
 
 def _two_loop(g: np.ndarray, S: list, Y: list) -> np.ndarray:
     """``H_k g`` by the L-BFGS two-loop recursion (N&W Alg. 7.4), ``H_0 = (s.y / y.y) I``."""
-    q, alphas = g.copy(), []
+    q, alphas = g.copy(), []  # numpy scalars below: an underflowed 0 divides quietly
     for s, y in zip(reversed(S), reversed(Y), strict=True):
-        a = float(s @ q) / float(y @ s)
+        a = (s @ q) / (y @ s)
         q -= a * y
         alphas.append(a)
-    r = q * (float(S[-1] @ Y[-1]) / float(Y[-1] @ Y[-1])) if S else q
+    r = q * ((S[-1] @ Y[-1]) / (Y[-1] @ Y[-1])) if S else q
     for s, y, a in zip(S, Y, reversed(alphas), strict=True):
-        b = float(y @ r) / float(y @ s)
+        b = (y @ r) / (y @ s)
         r += (a - b) * s
     return r
 
@@ -771,7 +859,7 @@ def lbfgs(
     history = check_int(history, name, "history", min=1)
     tol = check_real(tol, name, "tol", min=0)
     x, fx = trace.xs[0], trace.losses[0]
-    g = trace.gradient(x)
+    g = trace.first_gradient(x)
     S: list[np.ndarray] = []
     Y: list[np.ndarray] = []
     for k in range(steps):
@@ -780,7 +868,7 @@ def lbfgs(
         d = -_two_loop(g, S, Y)
         if not float(g @ d) < 0:  # lost positive definiteness to rounding: restart
             d, S, Y = -g, [], []
-        alpha0 = min(1.0, 1.0 / float(np.abs(g).sum())) if k == 0 else 1.0
+        alpha0 = _first_step(g) if k == 0 else 1.0
         step = _line_search_step(trace, x, fx, g, d, alpha0, 0.9)
         if step is None:
             return trace.result(False, "stopped: the line search found no decrease")
@@ -850,15 +938,21 @@ def soft_threshold(x, threshold: float) -> np.ndarray:
     a = as_real(x, func, "x", keep_float=True)
     t = a.dtype.type(check_real(threshold, func, "threshold", min=0))
     zero = a.dtype.type(0)
-    return np.where(a > t, a - t, np.where(a < -t, a + t, np.where(np.isnan(a), a, zero)))
+    with np.errstate(over="ignore", invalid="ignore"):  # only in the branches not taken
+        return np.where(a > t, a - t, np.where(a < -t, a + t, np.where(np.isnan(a), a, zero)))
 
 
 def _prox_step(prox, v: np.ndarray, lr: float, func: str) -> np.ndarray:
-    """``prox(v, lr)`` called quietly, checked to be an array of ``v``'s shape."""
+    """``prox(v, lr)`` called quietly, checked: real, ``v``'s shape, finite where ``v`` is.
+
+    A proximal operator is non-expansive, so a finite ``v`` has a finite image.
+    """
     with np.errstate(**_QUIET):
-        out = np.asarray(prox(v.copy(), lr), dtype=float)
+        out = _returned(prox(v.copy(), lr), func, "prox")
     if out.shape != v.shape:
         raise ValueError(f"{func}: prox must return an array of shape {v.shape}, got {out.shape}")
+    if np.all(np.isfinite(v)):
+        _first_finite(out, func, "prox(v, t) of a finite v")
     return out
 
 
@@ -941,7 +1035,7 @@ def proximal_gradient(
     steps = check_int(steps, name, "steps", min=0)
     tol = check_real(tol, name, "tol", min=0)
     x = trace.xs[0]
-    x_next = _prox_step(prox, x - lr * trace.gradient(x), lr, name)
+    x_next = _prox_step(prox, x - lr * trace.first_gradient(x), lr, name)
     for _ in range(steps):
         if _norm(x - x_next) / lr <= tol:
             return trace.result(True, f"converged: ||gradient mapping|| <= {tol:g}")
@@ -961,21 +1055,64 @@ def proximal_gradient(
 def heavy_ball_rate(lr, momentum, eigenvalues) -> np.ndarray:
     """Spectral radius of the heavy ball's iteration, the worst over ``eigenvalues``.
 
+    Parameters
+    ----------
+    lr, momentum : array_like, broadcastable
+        Finite step sizes and momenta (``momentum >= 0``).
+    eigenvalues : (k,) array_like
+        The Hessian's eigenvalues, finite, at least one.
+
+    Returns
+    -------
+    ndarray, the broadcast shape of ``lr`` and ``momentum``
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers.
+    ValueError
+        If a value is not finite, a momentum is negative, or ``eigenvalues`` is empty or
+        not 1-D.
+
+    Notes
+    -----
     Per eigenvalue ``lam``, the matrix ``[[1 + b - a lam, -b], [1, 0]]`` has eigenvalues
     the roots of ``z^2 - t z + b = 0`` with ``t = 1 + b - a lam``: ``(|t| + sqrt(t^2 -
-    4b)) / 2`` when real, else both of modulus ``sqrt(b)``. Vectorised: ``lr`` and
-    ``momentum`` broadcast together.
+    4b)) / 2`` when real (``|t| >= 2 sqrt(b)``), else both of modulus ``sqrt(b)``. The
+    code takes ``sqrt(t^2 - 4b) = sqrt(|t| - 2 sqrt b) sqrt(|t| + 2 sqrt b)`` and halves
+    before adding, so that no square overflows.
 
     Examples
     --------
     >>> float(heavy_ball_rate(0.1, 0.0, [1.0, 10.0]))  # GD: max |1 - lr lam|
     0.9
     """
-    a, b = np.asarray(lr, float), np.asarray(momentum, float)
-    rho = np.zeros(np.broadcast(a, b).shape)
-    for lam in eigenvalues:
-        t = 1 + b - a * lam
-        disc = t * t - 4 * b
-        real = (np.abs(t) + np.sqrt(np.maximum(disc, 0.0))) / 2
-        rho = np.maximum(rho, np.where(disc >= 0, real, np.sqrt(b)))
+    func = "heavy_ball_rate"
+    a = as_real(lr, func, "lr", finite=True)
+    b = as_real(momentum, func, "momentum", finite=True)
+    lams = as_real(eigenvalues, func, "eigenvalues", ndim=1, finite=True)
+    if lams.size == 0:
+        raise ValueError(f"{func}: eigenvalues must not be empty")
+    if (b < 0).any():
+        raise ValueError(f"{func}: momentum must be >= 0, got {b.min()}")
+    try:
+        rho = np.zeros(np.broadcast_shapes(a.shape, b.shape))
+    except ValueError:
+        raise ValueError(
+            f"{func}: lr {a.shape} and momentum {b.shape} do not broadcast together"
+        ) from None
+    root_b = np.sqrt(b)
+    with np.errstate(**_QUIET):  # t may overflow to inf: rho is then inf, as it should be
+        for lam in lams:
+            rho = np.maximum(rho, _heavy_ball_root(np.abs(1 + b - a * lam), b, root_b))
     return rho
+
+
+def _heavy_ball_root(t: np.ndarray, b: np.ndarray, root_b: np.ndarray) -> np.ndarray:
+    """The larger modulus of the roots of ``z^2 - t z + b`` (``t >= 0``), without overflow."""
+    big = t > 1e150  # t^2 would lose range: factor it
+    disc = np.where(big, 0.0, t * t) - 4 * b
+    small = (t + np.sqrt(np.maximum(disc, 0.0))) / 2
+    large = t / 2 + np.sqrt(np.maximum(t - 2 * root_b, 0.0)) * np.sqrt(t + 2 * root_b) / 2
+    real = np.where(big, t >= 2 * root_b, disc >= 0)
+    return np.where(real, np.where(big, large, small), root_b)

@@ -10,41 +10,77 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mathdl._validation import (
-    check_bool,
-    check_real,
-)
+from mathdl._validation import _kind, check_bool, check_callable, check_real
 from mathdl.autodiff import Tensor
 
+# torch's arithmetic: an overflow gives inf, inf - inf gives NaN, silently (NaN in, NaN out)
+_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+_NOT_PARAMS = (Tensor, dict, np.ndarray, str, bytes, set, frozenset)
 
-def _param_list(params, func: str) -> list[Tensor]:
-    """The tensors of one group's ``params``: a Tensor, or a list/tuple of leaf Tensors."""
-    if isinstance(params, Tensor):
-        params = [params]
-    if not isinstance(params, (list, tuple)):
+
+def _listed(params, func: str, where: str) -> list:
+    """``params`` as a list: any ordered iterable; a Tensor, dict, array, string or set refused."""
+    if isinstance(params, (set, frozenset)):
         raise TypeError(
-            f"{func}: params must be a list of Tensors or of parameter-group dicts, "
-            f"got {type(params).__name__}"
+            f"{func}: {where} must be an ordered list of Tensors, not a set "
+            "(the order of a set changes between runs)"
         )
-    for i, p in enumerate(params):
-        if not isinstance(p, Tensor):
-            raise TypeError(f"{func}: params[{i}] must be a Tensor, got {type(p).__name__}")
-        if not p.is_leaf:
-            raise ValueError(f"{func}: params[{i}] is not a leaf Tensor; cannot optimize it")
+    if isinstance(params, _NOT_PARAMS) or not hasattr(params, "__iter__"):
+        raise TypeError(
+            f"{func}: {where} must be a list of Tensors or of parameter-group dicts, "
+            f"got {_kind(params)}"
+        )
     return list(params)
 
 
-def _state_value(key, value, param: Tensor):
+def _param_list(params, func: str, where: str) -> list[Tensor]:
+    """One group's ``params``: a Tensor or an ordered iterable of distinct leaf Tensors."""
+    params = [params] if isinstance(params, Tensor) else _listed(params, func, where)
+    first: dict[int, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{func}: {where}[{i}] must be a Tensor, got {_kind(p)}")
+        if not p.is_leaf:
+            raise ValueError(f"{func}: {where}[{i}] is not a leaf Tensor; cannot optimize it")
+        if id(p) in first:
+            raise ValueError(
+                f"{func}: {where}[{i}] is {where}[{first[id(p)]}] again; "
+                "a parameter may appear only once"
+            )
+        first[id(p)] = i
+    return params
+
+
+def _state_value(key, value, param: Tensor, func: str, where: str):
     """A copy of one saved state entry: arrays (numpy, torch, mathdl) in the parameter's dtype."""
-    if key == "step":
-        return int(float(np.asarray(value.cpu() if hasattr(value, "cpu") else value)))
     if hasattr(value, "detach"):  # a torch tensor, possibly on a GPU
         value = value.detach().cpu().numpy()
     if isinstance(value, Tensor):
         value = value.data
-    if isinstance(value, np.ndarray):
-        return np.array(value, dtype=param.dtype)
+    if key == "step":
+        step = np.asarray(value)
+        if step.shape != () or step.dtype.kind not in "iuf" or not np.isfinite(step):
+            raise TypeError(f"{func}: {where} must be a step count, got {_kind(value)}")
+        if step < 0 or not float(step).is_integer():
+            raise ValueError(f"{func}: {where} must be a whole number >= 0, got {float(step)}")
+        return int(step)
+    if isinstance(value, (np.ndarray, list, tuple)):
+        a = np.asarray(value)
+        if a.dtype.kind not in "iuf":
+            raise TypeError(f"{func}: {where} must be a real array, got dtype {a.dtype}")
+        if a.shape != param.shape:
+            raise ValueError(
+                f"{func}: {where} has shape {a.shape}, but its parameter has shape {param.shape}"
+            )
+        return np.array(a, dtype=param.dtype)
     return copy.deepcopy(value)
+
+
+def _buffer_in(state: dict, key: str, p: Tensor) -> np.ndarray:
+    """``state[key]``, created as zeros if missing (a flag such as ``amsgrad`` turned on later)."""
+    if key not in state:
+        state[key] = np.zeros_like(p.data)
+    return state[key]
 
 
 class Optimizer:
@@ -53,8 +89,9 @@ class Optimizer:
     Parameters
     ----------
     params : list of Tensor, or list of dict
-        The tensors to optimize, or parameter groups ``{"params": [...], "lr": ...}``;
-        a group's missing hyperparameters are filled in from ``defaults``.
+        The tensors to optimize (any ordered iterable, not a set), or parameter groups
+        ``{"params": [...], "lr": ...}``; a group's missing hyperparameters are filled in
+        from ``defaults``.
     defaults : dict
         The hyperparameters of the algorithm.
 
@@ -71,92 +108,149 @@ class Optimizer:
     Raises
     ------
     TypeError
-        If ``params`` is a single Tensor, or holds something that is not a Tensor.
+        If ``params`` is a single Tensor, a set, or holds something that is not a Tensor,
+        or a hyperparameter has the wrong type.
     ValueError
-        If ``params`` is empty, a tensor is in two groups, or a hyperparameter is invalid.
+        If ``params`` is empty, a tensor appears twice (in one group or in two), a tensor
+        is not a leaf, or a hyperparameter is out of range.
 
     Notes
     -----
-    Subclasses define ``_check(group)`` (validate one group's hyperparameters) and
-    ``_update(p, grad, state, group)`` (update ``p.data`` in place). :meth:`step` calls
-    ``_update`` for every parameter whose ``.grad`` is not ``None``.
+    Subclasses define ``_check(group, func)`` (validate one group's hyperparameters) and
+    ``_update(p, grad, state, group)`` (update ``p.data`` in place). :meth:`step` checks
+    every ``.grad`` first (dtype and shape those of its parameter, as torch requires),
+    then calls ``_update`` for every parameter whose ``.grad`` is not ``None``. Like
+    torch, a parameter of integer dtype is accepted (it can never be updated) and the
+    arithmetic follows IEEE rules silently: an overflow gives ``inf``, NaN propagates.
     """
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
-        if isinstance(params, (Tensor, dict, np.ndarray, str)):
-            raise TypeError(
-                f"{name}: params must be a list of Tensors or of parameter-group dicts, "
-                f"got {type(params).__name__}"
-            )
-        try:
-            params = list(params)
-        except TypeError:
-            raise TypeError(
-                f"{name}: params must be a list of Tensors or of parameter-group dicts, "
-                f"got {type(params).__name__}"
-            ) from None
+        if not isinstance(defaults, dict):
+            raise TypeError(f"{name}: defaults must be a dict, got {_kind(defaults)}")
+        params = _listed(params, name, "params")
         if not params:
             raise ValueError(f"{name}: params is an empty list; give at least one Tensor")
-        self._check(defaults)
+        self._check(defaults, name)
         self.defaults = defaults
         self.state: dict[Tensor, dict] = {}
         self.param_groups: list[dict] = []
         self._scratch: dict[Tensor, np.ndarray] = {}
-        groups = params if isinstance(params[0], dict) else [{"params": params}]
-        for group in groups:
-            self.add_param_group(group)
+        dicts = [isinstance(g, dict) for g in params]
+        if all(dicts):
+            for i, group in enumerate(params):
+                self._add_group(group, name, f"params[{i}]", f"params[{i}]['params']")
+        elif any(dicts):
+            raise TypeError(f"{name}: params mixes Tensors and parameter-group dicts")
+        else:
+            self._add_group({"params": params}, name, "params", "params")
 
     def add_param_group(self, param_group: dict) -> None:
         """Add a group ``{"params": [...], hyperparameter: value, ...}``, like torch.
 
         Missing hyperparameters are taken from :attr:`defaults`; the group is validated.
         """
-        name = type(self).__name__
+        func = f"{type(self).__name__}.add_param_group"
+        self._add_group(param_group, func, "param_group", "param_group['params']")
+
+    def _add_group(self, param_group, func: str, where: str, params_where: str) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: a parameter group must be a dict, got {type(param_group)}")
+            raise TypeError(
+                f"{func}: {where} must be a parameter-group dict, got {_kind(param_group)}"
+            )
         if "params" not in param_group:
-            raise ValueError(f"{name}: a parameter group needs a 'params' entry")
+            raise ValueError(
+                f"{func}: {where} needs a 'params' entry, got keys {sorted(param_group)}"
+            )
         group = dict(param_group)
-        group["params"] = _param_list(group["params"], name)
+        group["params"] = _param_list(group["params"], func, params_where)
         for key, value in self.defaults.items():
             group.setdefault(key, value)
-        self._check(group)
-        taken = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in taken for p in group["params"]):
-            raise ValueError(f"{name}: some parameters appear in more than one parameter group")
+        self._check(group, func)
+        taken = {id(p): k for k, g in enumerate(self.param_groups) for p in g["params"]}
+        for i, p in enumerate(group["params"]):
+            if id(p) in taken:
+                raise ValueError(
+                    f"{func}: {params_where}[{i}] is already in parameter group {taken[id(p)]}: "
+                    "some parameters appear in more than one parameter group"
+                )
         self.param_groups.append(group)
 
-    def _check(self, group: dict) -> None:
-        """Validate one group's hyperparameters (subclasses)."""
+    def _check(self, group: dict, name: str) -> None:
+        """Validate one group's hyperparameters (subclasses); messages start ``name:``."""
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to ``None`` (torch's default) or to zeros."""
+        set_to_none = check_bool(set_to_none, f"{type(self).__name__}.zero_grad", "set_to_none")
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
-                elif p.grad is not None:
+                elif isinstance(p.grad, np.ndarray) and p.grad.shape == p.shape:
                     p.grad[...] = 0
+                elif p.grad is not None:
+                    p.grad = np.zeros_like(p.data)
 
     def step(self, closure: Callable | None = None):
-        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        """Update every parameter that has a gradient; return ``closure()`` if given.
+
+        Raises
+        ------
+        TypeError
+            If ``closure`` is not callable, a ``.grad`` is not an array of its parameter's
+            dtype (torch refuses a mismatch too), or a parameter with a ``.grad`` is not
+            floating.
+        ValueError
+            If a ``.grad`` does not have its parameter's shape. Every gradient is checked
+            before any parameter changes.
+        """
+        func = f"{type(self).__name__}.step"
+        if closure is not None:
+            check_callable(closure, func, "closure")
         loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p, self._checked_grad(p), self.state.setdefault(p, {}), group)
+        work = [
+            (p, self._checked_grad(p, self._label(g, i), func), group)
+            for g, group in enumerate(self.param_groups)
+            for i, p in enumerate(group["params"])
+            if p.grad is not None
+        ]
+        with np.errstate(**_QUIET):
+            for p, grad, group in work:
+                self._update(p, grad, self.state.setdefault(p, {}), group)
         return loss
+
+    def _label(self, g: int, i: int) -> str:
+        """How the user names parameter ``i`` of group ``g``."""
+        return (
+            f"params[{i}]" if len(self.param_groups) == 1 else f"param_groups[{g}]['params'][{i}]"
+        )
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
 
-    def _checked_grad(self, p: Tensor) -> np.ndarray:
-        grad = np.asarray(p.grad)
+    @staticmethod
+    def _checked_grad(p: Tensor, label: str, func: str) -> np.ndarray:
+        """``p.grad`` as an array, refused unless it has ``p``'s dtype and shape."""
+        grad = p.grad
+        if isinstance(grad, Tensor):
+            raise TypeError(f"{func}: {label}.grad must be a numpy array, got a Tensor")
+        if not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(
+                f"{func}: {label} has dtype {p.dtype} and a .grad; only floating Tensors "
+                "can be optimized"
+            )
+        try:
+            grad = np.asarray(grad)
+        except ValueError as err:  # ragged nested lists
+            raise ValueError(f"{func}: {label}.grad is not a rectangular array ({err})") from None
+        if grad.dtype != p.dtype:
+            raise TypeError(
+                f"{func}: {label}.grad has dtype {grad.dtype}, but {label} has dtype {p.dtype}; "
+                "they must match"
+            )
         if grad.shape != p.shape:
             raise ValueError(
-                f"{type(self).__name__}: a parameter of shape {p.shape} has a .grad of shape "
-                f"{grad.shape}"
+                f"{func}: {label}.grad has shape {grad.shape}, but {label} has shape {p.shape}"
             )
         return grad
 
@@ -207,41 +301,76 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict) -> None:
         """Load a :meth:`state_dict` (ours or torch's: tensors are converted and copied).
 
+        Nothing changes unless the whole ``state_dict`` is valid.
+
         Raises
         ------
+        TypeError
+            If ``state_dict`` is not a dict of ``"state"`` (a dict) and ``"param_groups"``
+            (a list of dicts), or a saved value has the wrong type.
         ValueError
-            If the numbers of groups, or of parameters in a group, differ.
+            If the numbers of groups, or of parameters in a group, differ, a group lacks a
+            hyperparameter or has an invalid one, a state entry names no parameter, or a
+            saved buffer's shape is not its parameter's.
         """
-        name = type(self).__name__
-        saved = state_dict["param_groups"]
-        if len(saved) != len(self.param_groups):
-            raise ValueError(
-                f"{name}: loaded state dict has {len(saved)} parameter groups, "
-                f"the optimizer has {len(self.param_groups)}"
-            )
-        for i, (ours, theirs) in enumerate(zip(self.param_groups, saved, strict=True)):
-            if len(ours["params"]) != len(theirs["params"]):
-                raise ValueError(
-                    f"{name}: loaded parameter group {i} has {len(theirs['params'])} "
-                    f"parameters, the optimizer's has {len(ours['params'])}"
-                )
-        id_map = {
-            i: p
-            for g_ours, g_saved in zip(self.param_groups, saved, strict=True)
-            for i, p in zip(g_saved["params"], g_ours["params"], strict=True)
-        }
+        func = f"{type(self).__name__}.load_state_dict"
+        saved, state = self._saved_parts(state_dict, func)
+        id_map = {}
         groups = []
-        for ours, theirs in zip(self.param_groups, saved, strict=True):
+        for g, (ours, theirs) in enumerate(zip(self.param_groups, saved, strict=True)):
+            where = f"state_dict['param_groups'][{g}]"
+            indices = theirs["params"]
+            if not isinstance(indices, (list, tuple)):
+                raise TypeError(f"{func}: {where}['params'] must be a list, got {_kind(indices)}")
+            if len(ours["params"]) != len(indices):
+                raise ValueError(
+                    f"{func}: {where} has {len(indices)} parameters, the optimizer's group {g} "
+                    f"has {len(ours['params'])}"
+                )
+            missing = sorted(set(self.defaults) - set(theirs))
+            if missing:
+                raise ValueError(f"{func}: {where} lacks the hyperparameters {missing}")
+            id_map.update(zip(indices, ours["params"], strict=True))
             group = {k: copy.deepcopy(v) for k, v in theirs.items() if k != "params"}
             group["params"] = ours["params"]
-            self._check(group)
+            self._check(group, func)
             groups.append(group)
-        self.state = {
-            id_map[i]: {k: _state_value(k, v, id_map[i]) for k, v in s.items()}
-            for i, s in state_dict["state"].items()
-            if i in id_map
-        }
-        self.param_groups = groups
+        new_state = {}
+        for i, entries in state.items():
+            where = f"state_dict['state'][{i!r}]"
+            if i not in id_map:
+                raise ValueError(f"{func}: {where} names no parameter of param_groups")
+            if not isinstance(entries, dict):
+                raise TypeError(f"{func}: {where} must be a dict, got {_kind(entries)}")
+            p = id_map[i]
+            new_state[p] = {
+                k: _state_value(k, v, p, func, f"{where}[{k!r}]") for k, v in entries.items()
+            }
+        self.state, self.param_groups = new_state, groups
+
+    def _saved_parts(self, state_dict, func: str) -> tuple[list, dict]:
+        """``state_dict["param_groups"]`` and ``["state"]``, checked against our groups."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{func}: state_dict must be a dict, got {_kind(state_dict)}")
+        missing = sorted({"state", "param_groups"} - set(state_dict))
+        if missing:
+            raise ValueError(f"{func}: state_dict lacks {missing}")
+        saved, state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved, (list, tuple)) or not all(isinstance(g, dict) for g in saved):
+            raise TypeError(
+                f"{func}: state_dict['param_groups'] must be a list of dicts, got {_kind(saved)}"
+            )
+        if not isinstance(state, dict):
+            raise TypeError(f"{func}: state_dict['state'] must be a dict, got {_kind(state)}")
+        if len(saved) != len(self.param_groups):
+            raise ValueError(
+                f"{func}: state_dict has {len(saved)} parameter groups, "
+                f"the optimizer has {len(self.param_groups)}"
+            )
+        for g, group in enumerate(saved):
+            if "params" not in group:
+                raise ValueError(f"{func}: state_dict['param_groups'][{g}] lacks 'params'")
+        return list(saved), state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -312,8 +441,7 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        name = type(self).__name__
+    def _check(self, group: dict, name: str) -> None:
         check_real(group["lr"], name, "lr", min=0)
         check_real(group["momentum"], name, "momentum", min=0)
         check_real(group["dampening"], name, "dampening")
@@ -400,8 +528,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, self.state.setdefault(p, {}), group)
 
-    def _check(self, group: dict) -> None:
-        name = type(self).__name__
+    def _check(self, group: dict, name: str) -> None:
         check_real(group["lr"], name, "lr", min=0)
         check_real(group["lr_decay"], name, "lr_decay", min=0)
         check_real(group["weight_decay"], name, "weight_decay", min=0)
@@ -493,13 +620,12 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        name = type(self).__name__
+    def _check(self, group: dict, name: str) -> None:
         check_real(group["lr"], name, "lr", min=0)
         check_real(group["eps"], name, "eps", min=0)
         check_real(group["momentum"], name, "momentum", min=0)
         check_real(group["weight_decay"], name, "weight_decay", min=0)
-        check_real(group["alpha"], name, "alpha", min=0)
+        check_real(group["alpha"], name, "alpha", min=0, max=1)
         check_bool(group["centered"], name, "centered")
         check_bool(group["maximize"], name, "maximize")
 
@@ -515,14 +641,16 @@ class RMSprop(Optimizer):
         g, alpha = self._grad(p, grad, group), group["alpha"]
         v, tmp = state["square_avg"], self._buffer(p)
         v *= alpha
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - alpha
+        np.multiply(g, 1 - alpha, out=tmp)
+        tmp *= g  # ((1 - alpha) g) g, torch's order: finite wherever the product is
         v += tmp  # v_t = alpha v + (1 - alpha) g^2
         if group["centered"]:
-            m = state["grad_avg"]
+            m = _buffer_in(state, "grad_avg", p)
             m += (1 - alpha) * (g - m)  # m_t = alpha m + (1 - alpha) g
             np.multiply(m, m, out=tmp)
             np.subtract(v, tmp, out=tmp)
+            if np.isinf(v).any():  # v - m^2 beyond the range is inf (torch's fused multiply-add)
+                np.copyto(tmp, v, where=np.isposinf(v) & np.isfinite(m))
             np.maximum(tmp, 0, out=tmp)
             np.sqrt(tmp, out=tmp)
         else:
@@ -530,7 +658,7 @@ class RMSprop(Optimizer):
         tmp += group["eps"]
         np.divide(g, tmp, out=tmp)  # g / a
         if group["momentum"] > 0:
-            buf = state["momentum_buffer"]
+            buf = _buffer_in(state, "momentum_buffer", p)
             buf *= group["momentum"]
             buf += tmp
             tmp = buf
@@ -600,13 +728,14 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _check(self, group: dict) -> None:
-        name = type(self).__name__
+    def _check(self, group: dict, name: str) -> None:
         check_real(group["lr"], name, "lr", min=0)
         check_real(group["eps"], name, "eps", min=0)
         betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {_kind(betas)}")
+        if len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
             check_real(beta, name, f"betas[{i}]", min=0, max=1, max_open=True)
         check_real(group["weight_decay"], name, "weight_decay", min=0)
@@ -632,11 +761,12 @@ class Adam(Optimizer):
         tmp *= 1 - beta1
         m += tmp  # m_t = m + (1 - beta1)(g - m)
         v *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
+        np.multiply(g, 1 - beta2, out=tmp)
+        tmp *= g  # ((1 - beta2) g) g, torch's order: finite wherever the product is
         v += tmp  # v_t = beta2 v + (1 - beta2) g^2
         if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            vmax = _buffer_in(state, "max_exp_avg_sq", p)
+            v = np.maximum(vmax, v, out=vmax)
         np.sqrt(v, out=tmp)
         tmp *= 1 / (1 - beta2**t) ** 0.5
         tmp += group["eps"]  # denominator sqrt(v / (1 - beta2^t)) + eps
