@@ -4,6 +4,9 @@
   :func:`~.linear_algebra.low_rank_explorer`;
 * :mod:`mathdl.explorers.calculus` -- :func:`~.calculus.taylor_explorer`,
   :func:`~.calculus.gradient_flow_explorer`;
+* :mod:`mathdl.explorers.probability` -- :func:`~.probability.clt_explorer`,
+  :func:`~.probability.beta_bernoulli_explorer`;
+* :mod:`mathdl.explorers.information` -- :func:`~.information.kl_explorer`;
 * :mod:`mathdl.explorers.optimization` -- :func:`~.optimization.descent_explorer` (a
   :class:`~mathdl.widgets.DataExplorer`), :func:`~.optimization.momentum_plane_explorer`.
 
@@ -18,7 +21,7 @@ from collections.abc import Callable
 
 from mathdl.widgets import Explorer
 
-CHAPTERS = ("linear_algebra", "calculus", "optimization")
+CHAPTERS = ("linear_algebra", "calculus", "probability", "information", "optimization")
 
 
 def all_explorers() -> dict[str, Callable[[], Explorer]]:
@@ -33,8 +36,10 @@ def all_explorers() -> dict[str, Callable[[], Explorer]]:
     --------
     >>> sorted(all_explorers())  # doctest: +NORMALIZE_WHITESPACE
     ['calculus.gradient_flow_explorer', 'calculus.taylor_explorer',
-     'linear_algebra.low_rank_explorer', 'linear_algebra.matrix_explorer',
-     'optimization.descent_explorer', 'optimization.momentum_plane_explorer']
+     'information.kl_explorer', 'linear_algebra.low_rank_explorer',
+     'linear_algebra.matrix_explorer', 'optimization.descent_explorer',
+     'optimization.momentum_plane_explorer', 'probability.beta_bernoulli_explorer',
+     'probability.clt_explorer']
     """
     import importlib
 
