@@ -72,6 +72,8 @@ def _step(h, x: np.ndarray, power: float, func: str) -> np.ndarray:
     """The step for each point of ``x``: ``eps**power * max(1, |x|)`` or the user's ``h``."""
     if h is None:
         return _EPS**power * np.maximum(1.0, np.abs(x))
+    if np.asarray(h).dtype == np.bool_:
+        raise TypeError(f"{func}: h must be a positive real number or array, got {_kind(h)}")
     hh = as_real(h, func, "h")
     if not (np.isfinite(hh).all() and (hh > 0).all()):
         shown = hh if hh.ndim == 0 else f"an array with min {np.min(hh, initial=np.inf)}"
@@ -82,7 +84,8 @@ def _step(h, x: np.ndarray, power: float, func: str) -> np.ndarray:
         raise ValueError(
             f"{func}: h of shape {hh.shape} does not broadcast to x of shape {x.shape}"
         ) from None
-    lost = x + hh == x  # a step below half the float spacing at x vanishes
+    with np.errstate(over="ignore"):  # x + h may pass the largest float: see _difference
+        lost = x + hh == x  # a step below half the float spacing at x vanishes
     if lost.any():
         i = np.argwhere(lost)[0]
         raise ValueError(
@@ -138,23 +141,98 @@ def _call(f, pts: np.ndarray, func: str, shape=None, *, scalar: bool = False, ar
     return a.astype(np.float64).reshape(()) if scalar else a.astype(np.float64)
 
 
+def _slope(fa, fb, a, b):
+    """``(fa - fb) / (a - b)`` without a spurious overflow in either difference.
+
+    Where a difference of two finite numbers overflows (values near the largest float with
+    opposite signs), both are halved first: ``(fa/2 - fb/2) / (a/2 - b/2)``. A quotient that
+    truly overflows gives inf, silently; NaN values give NaN.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        num, den = fa - fb, a - b
+        spurious = (np.isinf(num) & np.isfinite(fa) & np.isfinite(fb)) | np.isinf(den)
+        if spurious.any():
+            num = np.where(spurious, fa / 2 - fb / 2, num)
+            den = np.where(spurious, a / 2 - b / 2, den)
+        return num / den
+
+
+def _one_sided(f0, f1, f2, x0, x1, x2):
+    """``f'(x0)`` from the parabola through ``(x_k, f_k)``, with ``x1`` and ``x2`` on one side.
+
+    Newton's form ``p'(x0) = f[x0, x1] + (x0 - x1) f[x0, x1, x2]`` is ``D01 + r (D01 - D12)``
+    with the slopes ``D01``, ``D12`` and ``r = (x0 - x1) / (x0 - x2)``; for ``x1 = x0 - h``
+    and ``x2 = x0 - 2h`` it is ``(3 f0 - 4 f1 + f2) / 2h``, error ``h^2 |f'''| / 3``.
+    """
+    d01, d12 = _slope(f0, f1, x0, x1), _slope(f1, f2, x1, x2)
+    near, far = x0 - x1, x1 - x2  # one sign, each finite; their sum may overflow
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # unused lanes: 0/0
+        span = near + far
+        r = np.where(np.isinf(span), (near / 2) / (near / 2 + far / 2), near / span)
+        return d01 + r * (d01 - d12)
+
+
+def _difference(ev, x0, h, lanes):
+    """``f'(x0)`` along one coordinate: the central difference, one-sided at the edges.
+
+    ``ev(t)`` evaluates ``f`` with the coordinate(s) set to ``t`` (of ``x0``'s shape); its
+    values have a shape ``S``, and ``lanes`` reduces a mask of shape ``S`` to ``x0``'s shape
+    (the identity for an elementwise ``f``, ``np.any`` for one coordinate of ``f(x)``).
+
+    The central difference needs ``x0 +- h`` in the float range and ``f`` finite at both.
+    Where ``x0 + h`` passes the largest float, or ``f(x0 + h)`` is not finite but
+    ``f(x0 - h)`` is, the inward side serves: ``(3 f(x0) - 4 f(x0 - h) + f(x0 - 2h)) / 2h``
+    (:func:`_one_sided`, second order too); symmetrically at the lower edge. So
+    ``derivative(lambda x: x, 1.79e308)`` is 1, not NaN. Two evaluations of ``f`` away
+    from the edges, up to five at them.
+    """
+    with np.errstate(over="ignore"):
+        up, down = x0 + h, x0 - h
+    top, bottom = np.isinf(up), np.isinf(down)
+    up, down = np.where(top, x0, up), np.where(bottom, x0, down)  # finite points only
+    fu, fd = ev(up), ev(down)
+    d = _slope(fu, fd, up, down)  # at an edge: the one-sided first-order difference
+    back = top | (~np.isfinite(fu) & np.isfinite(fd))
+    ahead = bottom | (~np.isfinite(fd) & np.isfinite(fu))
+    if not (back.any() or ahead.any()):
+        return d
+    f0 = ev(x0)
+    for side, x1, f1, sign in ((back, down, fd, -1.0), (ahead, up, fu, 1.0)):
+        with np.errstate(over="ignore"):
+            x2 = x1 + sign * h
+        lane = lanes(side) & np.isfinite(x2) & (x1 != x0)
+        if np.any(lane):
+            x2 = np.where(lane, x2, x0)
+            f2 = ev(x2)
+            good = side & lane & np.isfinite(f0) & np.isfinite(f1) & np.isfinite(f2)
+            d = np.where(good, _one_sided(f0, f1, f2, x0, x1, x2), d)
+    return d
+
+
 def _central(f, x: np.ndarray, step: np.ndarray, func: str, *, scalar: bool = False):
     """Central differences of ``f`` along each coordinate of ``x`` (n,), stacked last.
 
     Column ``j`` is ``(f(x + h_j e_j) - f(x - h_j e_j)) / (x_j^+ - x_j^-)``, divided by the
     distance between the two points actually evaluated (the representation error of
-    ``h_j`` cancels). Every value must have the shape of the first (one element with
-    ``scalar``); the result has shape ``S + (n,)``. ``2n`` evaluations (one for empty ``x``).
-    This is the one loop behind :func:`gradient`, :func:`jacobian` and :func:`hessian`.
+    ``h_j`` cancels); one-sided where ``x_j +- h_j`` leaves the float range or ``f`` is not
+    finite on one side (:func:`_difference`). Every value must have the shape of the first
+    (one element with ``scalar``); the result has shape ``S + (n,)``. ``2n`` evaluations
+    (one for empty ``x``). This is the one loop behind :func:`gradient`, :func:`jacobian`
+    and :func:`hessian`.
     """
-    columns, shape = [], None
-    for j in range(x.size):
-        xp, xm = x.copy(), x.copy()
-        xp[j] += step[j]
-        xm[j] -= step[j]
-        fp = _call(f, xp, func, shape, scalar=scalar)
-        shape = fp.shape  # every later value must match the first
-        columns.append((fp - _call(f, xm, func, shape, scalar=scalar)) / (xp[j] - xm[j]))
+    shape = [None]  # every value must have the shape of the first
+
+    def along(j):
+        def ev(t):  # f with coordinate j set to t
+            p = x.copy()
+            p[j] = t
+            y = _call(f, p, func, shape[0], scalar=scalar)
+            shape[0] = y.shape
+            return y
+
+        return ev
+
+    columns = [_difference(along(j), x[j], step[j], np.any) for j in range(x.size)]
     if not columns:  # empty x: one evaluation gives the shape of the result
         return np.empty((*_call(f, x, func, scalar=scalar).shape, 0))
     return np.stack(columns, axis=-1)  # S + (n,)
@@ -207,6 +285,13 @@ def derivative(f, x, h=None):
     of order ``eps^(2/3) ~ 4e-11``: about ten digits. The factor ``max(1, |x|)``
     keeps the step a relative one for large ``|x|``.
 
+    At the edge of the float range, where ``x + h`` passes the largest float (or ``f`` is
+    inf or NaN at ``x + h`` but finite at ``x - h``), the inward one-sided formula
+    ``(3 f(x) - 4 f(x - h) + f(x - 2h)) / 2h`` takes over, second order as well (error
+    ``h^2 |f'''| / 3``), and symmetrically at the lower edge: ``derivative(lambda x: x,
+    1.79e308)`` is 1. Differences of huge values of opposite signs are halved before
+    subtracting, so only a derivative that truly overflows is inf.
+
     Examples
     --------
     >>> print(f"{derivative(np.sin, 0.0):.10f}")
@@ -217,8 +302,7 @@ def derivative(f, x, h=None):
     check_callable(f, "derivative")
     xa = _real(x, "derivative", "x")
     step = _step(h, xa, 1 / 3, "derivative")
-    xp, xm = xa + step, xa - step
-    d = (_call(f, xp, "derivative", xa.shape) - _call(f, xm, "derivative", xa.shape)) / (xp - xm)
+    d = _difference(lambda t: _call(f, t, "derivative", xa.shape), xa, step, lambda m: m)
     return d[()]
 
 
@@ -255,6 +339,9 @@ def forward_difference(f, x, h=None):
     ``h* = 2 (eps |f| / |f''|)^(1/2) ~ eps^(1/2)``, where ``E(h*) = 2 (eps |f| |f''|)^(1/2)``
     is of order ``eps^(1/2) ~ 1.5e-8``: eight digits, two fewer than :func:`derivative`.
 
+    Where ``x + h`` passes the largest float, or ``f(x + h)`` is not finite while ``f(x)``
+    is, the backward difference ``(f(x) - f(x - h)) / h`` (the same order) is used.
+
     Examples
     --------
     >>> print(f"{forward_difference(np.exp, 0.0):.7f}")
@@ -263,9 +350,16 @@ def forward_difference(f, x, h=None):
     check_callable(f, "forward_difference")
     xa = _real(x, "forward_difference", "x")
     step = _step(h, xa, 1 / 2, "forward_difference")
-    xp = xa + step
+    with np.errstate(over="ignore"):
+        xp = xa + step
     fx = _call(f, xa, "forward_difference", xa.shape)
-    return ((_call(f, xp, "forward_difference", xa.shape) - fx) / (xp - xa))[()]
+    fp = _call(f, np.where(np.isinf(xp), xa, xp), "forward_difference", xa.shape)
+    back = np.isinf(xp) | (~np.isfinite(fp) & np.isfinite(fx))  # the edge: look back
+    if back.any():
+        with np.errstate(over="ignore"):  # x - h overflows only where it is not used
+            xm = np.where(back, xa - step, xp)
+        fp, xp = np.where(back, _call(f, xm, "forward_difference", xa.shape), fp), xm
+    return _slope(fp, fx, xp, xa)[()]
 
 
 def difference_error(f, df, x, steps):
@@ -355,9 +449,9 @@ def gradient(f, x, h=None):
     -----
     ``g_i = (f(x + h_i e_i) - f(x - h_i e_i)) / 2 h_i`` (with the exact distance between
     the two points as in :func:`derivative`, whose error analysis applies coordinate
-    by coordinate). ``f`` is a black box, so this is a plain loop of ``2n``
-    evaluations; it does not assume that ``f`` accepts a batch of points. The exact
-    gradient is ``mathdl.autodiff.grad(f)``.
+    by coordinate, one-sided at the edge of the float range as there). ``f`` is a black
+    box, so this is a plain loop of ``2n`` evaluations; it does not assume that ``f``
+    accepts a batch of points. The exact gradient is ``mathdl.autodiff.grad(f)``.
 
     Examples
     --------
@@ -516,23 +610,33 @@ def taylor_polynomial(derivatives, a, x):
     -----
     .. math:: T_n(x) = \\sum_{k=0}^{n} \\frac{f^{(k)}(a)}{k!} (x - a)^k,
 
-    evaluated by Horner's rule on the coefficients ``c_k = f^(k)(a) / k!``:
-    ``T = c_n``, then ``T = T * (x - a) + c_k`` for ``k = n-1, ..., 0``.
+    evaluated by Horner's rule with the ratio ``t / (k + 1)``, ``t = x - a``, at each step:
+    ``T = f^(n)(a)``, then ``T = f^(k)(a) + T * (t / (k + 1))`` for ``k = n-1, ..., 0``.
+    Unrolled, ``T = f(a) + t (f'(a) + t/2 (f''(a) + t/3 (...)))``: neither ``k!`` nor
+    ``t^k`` is ever formed, so a high degree cannot overflow them (``k!`` passes the largest
+    float at ``k = 171``) and ``taylor_polynomial(np.ones(200), 0.0, 0.5)`` is ``e^0.5``.
+    Trailing zero derivatives are dropped first (they do not change the polynomial), so
+    ``0 * inf`` cannot appear; a value that overflows is ``+-inf``, without a warning.
 
     Examples
     --------
     >>> float(taylor_polynomial([1.0, 1.0, 1.0, 1.0], 0.0, 1.0))  # e ~ 1 + 1 + 1/2 + 1/6
     2.6666666666666665
+    >>> bool(taylor_polynomial(np.ones(200), 0.0, 0.5) == np.exp(0.5))
+    True
     """
     d = _real(derivatives, "taylor_polynomial", "derivatives", ndim=1)
     if d.size == 0:
         raise ValueError("taylor_polynomial: derivatives must hold at least f(a), got shape (0,)")
     a = check_real(a, "taylor_polynomial", "a")
-    t = _real(x, "taylor_polynomial", "x") - a
-    coefficients = d / np.array([math.factorial(k) for k in range(d.size)], dtype=np.float64)
-    result = np.full_like(t, coefficients[-1])
-    for c in coefficients[-2::-1]:  # Horner: one pass per degree, vectorised over x
-        result = result * t + c
+    with np.errstate(over="ignore"):  # |x - a| may pass the largest float: T is then +-inf
+        t = _real(x, "taylor_polynomial", "x") - a
+    nonzero = np.flatnonzero(d)
+    d = d[: nonzero[-1] + 1 if nonzero.size else 1]  # the degree that matters
+    result = np.full_like(t, d[-1])
+    with np.errstate(over="ignore"):
+        for k in range(d.size - 2, -1, -1):  # Horner: one pass per degree, vectorised over x
+            result = d[k] + result * (t / (k + 1))
     return result[()] if result.ndim == 0 else result
 
 
@@ -540,20 +644,75 @@ def taylor_polynomial(derivatives, a, x):
 
 
 def _samples(y, x, dx, func: str):
-    """Validate samples: ``y`` (..., N), ``x`` None, (N,) or y's shape; returns widths."""
+    """Validate samples: ``y`` (..., N) and ``x`` None, (N,) or y's shape (else ``dx``)."""
     ya = _real(y, func, "y")
     if ya.ndim == 0:
         raise ValueError(f"{func}: y must have at least 1 dimension, got shape ()")
-    N = ya.shape[-1]
     if x is None:
-        return ya, np.full(max(N - 1, 0), check_real(dx, func, "dx"))
+        return ya, None, check_real(dx, func, "dx")
     xa = _real(x, func, "x")
+    N = ya.shape[-1]
     if xa.shape != ya.shape and xa.shape != (N,):
         raise ValueError(
             f"{func}: x has shape {xa.shape} but y has shape {ya.shape}; "
             f"expected x of shape ({N},) or {ya.shape}"
         )
-    return ya, np.diff(xa, axis=-1)
+    return ya, xa, None
+
+
+def _widths(xa, dx, N: int) -> np.ndarray:
+    """``x_{k+1} - x_k`` (N - 1,) or (..., N - 1), or ``dx`` repeated; inf where it overflows."""
+    if xa is None:
+        return np.full(max(N - 1, 0), dx)
+    with np.errstate(over="ignore"):
+        return np.diff(xa, axis=-1)
+
+
+def _exponent(a: np.ndarray) -> np.ndarray:
+    """``e`` with ``max |a| = m 2^e``, ``0.5 <= m < 1``, along the last axis (kept; 0 if empty)."""
+    return np.frexp(np.max(np.abs(a), axis=-1, keepdims=True, initial=0.0))[1]
+
+
+def _rescaled(rule, ya: np.ndarray, xa, dx):
+    """``rule(y, widths)``; where it overflows, the same rule on ``y``, ``x`` scaled by ``2^-e``.
+
+    Scaling by powers of two is exact, so the rescaled sum differs from the direct one only
+    in having no spurious overflow (``1e308 + 1e308`` in a sum whose value is ``1e308``);
+    the result is scaled back by ``2^(e_y + e_x)`` and is inf only if the integral is.
+    Rows that did not overflow keep the direct value bit for bit.
+    """
+    N = ya.shape[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.asarray(rule(ya, _widths(xa, dx, N)))
+    bad = ~np.isfinite(out)
+    if not bad.any():
+        return out
+    ey = _exponent(ya)  # (..., 1)
+    if xa is None:
+        ex = np.frexp(dx)[1]
+        ws = _widths(None, np.ldexp(dx, -ex), N)
+    else:
+        ex = _exponent(xa)  # (1,) or (..., 1)
+        ws = _widths(np.ldexp(xa, -ex), None, N)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.ldexp(rule(np.ldexp(ya, -ey), ws), (ey + ex)[..., 0])
+    return np.where(bad, scaled, out)
+
+
+def _trapezoid_rule(ya: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``sum_k w_k (y_k + y_{k+1}) / 2`` along the last axis."""
+    return np.sum(w * (ya[..., 1:] + ya[..., :-1]) / 2.0, axis=-1)
+
+
+def _simpson_rule(ya: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Simpson's parabolas on pairs of widths ``h0, h1``, written with ``r = h1 / h0`` only."""
+    h0, h1 = w[..., 0::2], w[..., 1::2]  # (..., N // 2) each
+    y0, y1, y2 = ya[..., 0:-2:2], ya[..., 1::2], ya[..., 2::2]
+    r = h1 / h0
+    parts = (
+        (h0 + h1) / 6.0 * ((2.0 - r) * y0 + (1.0 + r) * (1.0 + 1.0 / r) * y1 + (2.0 - 1.0 / r) * y2)
+    )
+    return np.sum(parts, axis=-1)
 
 
 def trapezoid(y, x=None, dx=1.0):
@@ -586,13 +745,20 @@ def trapezoid(y, x=None, dx=1.0):
     On ``[a, b]`` with ``n`` equal intervals ``h = (b - a) / n`` the error is
     ``-(b - a) h^2 f''(xi) / 12``: order ``O(h^2)``, exact for straight lines.
 
+    Where this sum overflows although the integral does not (``trapezoid([1e308, 1e308])``
+    is ``1e308``: ``y_k + y_{k+1}`` or a width ``x_{k+1} - x_k`` passes the largest float),
+    it is redone on ``y 2^-e_y`` and ``x 2^-e_x``, scaled so that the largest ``|y|`` and
+    ``|x|`` (or ``dx``) lie in ``[0.5, 1)``, and multiplied back by ``2^(e_y + e_x)``: powers
+    of two scale exactly, so nothing else changes. Like ``torch.trapezoid``, fewer than
+    two samples give 0.
+
     Examples
     --------
     >>> print(trapezoid([0.0, 1.0, 4.0], x=[0.0, 1.0, 2.0]))
     3.0
     """
-    ya, w = _samples(y, x, dx, "trapezoid")
-    return np.sum(w * (ya[..., 1:] + ya[..., :-1]) / 2.0, axis=-1)[()]
+    ya, xa, dx = _samples(y, x, dx, "trapezoid")
+    return _rescaled(_trapezoid_rule, ya, xa, dx)[()]
 
 
 def simpson(y, x=None, dx=1.0):
@@ -634,26 +800,39 @@ def simpson(y, x=None, dx=1.0):
     error is ``-(b - a) h^4 f''''(xi) / 180``: order ``O(h^4)``, exact for cubics
     (unequal spacing: exact for quadratics).
 
+    The code writes the bracket with the ratio ``r = h1 / h0`` only,
+    ``(2 - r) y_0 + (1 + r)(1 + 1/r) y_1 + (2 - 1/r) y_2``, so no ``h^2``-sized term can
+    underflow (spacings of ``1e-200`` are fine) and, as in :func:`trapezoid`, a sum that
+    overflows is redone on samples and points scaled by powers of two.
+
     Examples
     --------
     >>> print(simpson([0.0, 1.0, 8.0], x=[0.0, 1.0, 2.0]))  # int_0^2 x^3 dx
     4.0
     """
-    ya, w = _samples(y, x, dx, "simpson")
+    ya, xa, dx = _samples(y, x, dx, "simpson")
     N = ya.shape[-1]
     if N < 3 or N % 2 == 0:
         raise ValueError(
             f"simpson: y must have an odd number of samples >= 3 along its last axis "
             f"(an even number of intervals), got {N} samples (shape {ya.shape})"
         )
+    w = _widths(xa, dx, N)  # the signs are right even where a width overflows
     if not ((w > 0).all() or (w < 0).all()):
         arg = "dx must be nonzero" if x is None else "x must be strictly monotonic"
         raise ValueError(f"simpson: {arg}, got {dx if x is None else np.asarray(x)}")
-    h0, h1 = w[..., 0::2], w[..., 1::2]  # (..., N // 2) each
-    y0, y1, y2 = ya[..., 0:-2:2], ya[..., 1::2], ya[..., 2::2]
-    s = h0 + h1
-    parts = s / 6.0 * ((2.0 - h1 / h0) * y0 + s * s / (h0 * h1) * y1 + (2.0 - h0 / h1) * y2)
-    return np.sum(parts, axis=-1)[()]
+    return _rescaled(_simpson_rule, ya, xa, dx)[()]
+
+
+def _grid(lo: float, hi: float, n: int) -> np.ndarray:
+    """``np.linspace(lo, hi, n + 1)``, computed on ``[lo, hi] 2^-e`` where ``hi - lo`` overflows."""
+    with np.errstate(over="ignore"):
+        span = np.float64(hi) - np.float64(lo)
+    if np.isfinite(span):
+        return np.linspace(lo, hi, n + 1)
+    e = math.frexp(max(abs(lo), abs(hi)))[1]
+    xs = np.ldexp(np.linspace(math.ldexp(lo, -e), math.ldexp(hi, -e), n + 1), e)
+    return np.clip(xs, lo, hi)
 
 
 def integrate(f, a, b, n=128, rule="simpson"):
@@ -704,7 +883,7 @@ def integrate(f, a, b, n=128, rule="simpson"):
     if n < 1 or (rule == "simpson" and n % 2):
         want = "an even int >= 2" if rule == "simpson" else "an int >= 1"
         raise ValueError(f"integrate: n must be {want} for rule={rule!r}, got {n}")
-    xs = np.linspace(lo, hi, n + 1)
+    xs = _grid(lo, hi, n)
     ys = _call(f, xs, "integrate", xs.shape)
     return float(simpson(ys, xs) if rule == "simpson" else trapezoid(ys, xs))
 
@@ -731,6 +910,28 @@ def _bounds(domain):
     if not (lo < hi).all():
         raise ValueError(f"monte_carlo: a must be < b elementwise, got a={lo} and b={hi}")
     return lo, hi
+
+
+def _volume(lo: np.ndarray, hi: np.ndarray) -> tuple[float, int]:
+    """``prod(hi - lo)`` as ``(m, e)`` with the volume ``m 2^e``: no overflow, even of a width."""
+    m, e = 1.0, 0
+    for a, b in zip(lo.ravel().tolist(), hi.ravel().tolist(), strict=True):
+        with np.errstate(over="ignore"):
+            w = np.float64(b) - np.float64(a)
+        wm, we = math.frexp(w) if np.isfinite(w) else math.frexp(b / 2 - a / 2)
+        m, k = math.frexp(m * wm)
+        e += we + k + (0 if np.isfinite(w) else 1)
+    return m, e
+
+
+def _uniform(lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``lo + (hi - lo) u``, in two half steps where a width ``hi - lo`` overflows."""
+    with np.errstate(over="ignore"):
+        w = hi - lo
+    if np.isfinite(w).all():
+        return lo + w * u
+    half = hi / 2 - lo / 2
+    return np.minimum(lo + half * u + half * u, hi)
 
 
 def monte_carlo(f, domain, n, rng):
@@ -765,7 +966,8 @@ def monte_carlo(f, domain, n, rng):
         callable.
     ValueError
         If ``n < 2``, ``rng`` is a negative seed, the bounds are malformed or not finite,
-        some ``a_i >= b_i``, or ``f`` or the sampler returns the wrong shape.
+        some ``a_i >= b_i``, ``f`` or the sampler returns the wrong shape, or the sampler
+        returns NaN or inf (it must return real numbers: else a TypeError).
 
     Notes
     -----
@@ -774,6 +976,12 @@ def monte_carlo(f, domain, n, rng):
     ``V * std(f_k, ddof=1) / sqrt(n)``. For a sampler, ``V = 1`` and ``U_k`` are the
     sampler's draws. The error falls as ``1 / sqrt(n)`` whatever the dimension ``d``,
     against ``n^(-2/d)`` for the trapezoid rule on a grid of ``n`` points.
+
+    Nothing overflows on the way to a finite answer: ``V`` is kept as ``m 2^e`` (a width
+    ``b_i - a_i`` beyond the largest float included, and the samples are then drawn in two
+    half steps), and the mean and standard deviation are taken of ``f_k 2^-e_f``, scaled
+    by a power of two so that ``max |f_k|`` lies in ``[0.5, 1)``: exact, so the result is
+    the same as the plain formulas wherever those do not overflow.
 
     Examples
     --------
@@ -785,7 +993,9 @@ def monte_carlo(f, domain, n, rng):
     n = check_int(n, "monte_carlo", "n", min=2)  # 2 for the standard error
     rng = as_generator(rng, "monte_carlo")
     if callable(domain):
-        samples, volume = np.asarray(domain(rng, n)), 1.0
+        samples, volume = domain(rng, n), (0.5, 1)  # V = 1 = 0.5 * 2^1
+        as_real(samples, "monte_carlo", "domain (a sampler) output", finite=True)  # a check
+        samples = np.asarray(samples)  # its dtype kept: integer draws stay integers
         if samples.ndim == 0 or samples.shape[0] != n:
             raise ValueError(
                 f"monte_carlo: domain (a sampler) returned shape {samples.shape}; "
@@ -793,7 +1003,12 @@ def monte_carlo(f, domain, n, rng):
             )
     else:
         lo, hi = _bounds(domain)
-        volume = float(np.prod(hi - lo))
-        samples = lo + (hi - lo) * rng.random((n, *lo.shape))  # (n,) or (n, d)
+        volume = _volume(lo, hi)
+        samples = _uniform(lo, hi, rng.random((n, *lo.shape)))  # (n,) or (n, d)
     fs = _call(f, samples, "monte_carlo", (n,))
-    return volume * float(np.mean(fs)), volume * float(np.std(fs, ddof=1)) / math.sqrt(n)
+    e = int(np.frexp(np.max(np.abs(fs)))[1])  # f scaled by 2^-e: no overflow in the sums
+    with np.errstate(invalid="ignore"):  # inf - inf in the deviations: NaN, as in torch
+        mean, std = np.mean(np.ldexp(fs, -e)), np.std(np.ldexp(fs, -e), ddof=1)
+    m, ev = volume
+    with np.errstate(over="ignore"):  # only a true overflow of the integral remains
+        return float(np.ldexp(mean * m, e + ev)), float(np.ldexp(std * m / math.sqrt(n), e + ev))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from mathdl._validation import check_int
+from mathdl._validation import _kind, check_int
 
 __all__ = ["progress"]
 
@@ -36,6 +36,14 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, updates: i
     tqdm.tqdm
         Iterate over it; ``set_postfix_str`` adds text such as the current loss.
 
+    Raises
+    ------
+    TypeError
+        If ``iterable`` is not iterable (or has no ``len`` and no ``total`` is given),
+        ``desc`` is not a str, or ``total`` or ``updates`` is not an int.
+    ValueError
+        If ``total < 0`` or ``updates < 1``.
+
     Examples
     --------
     >>> import contextlib, io
@@ -48,7 +56,20 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, updates: i
     """
     from tqdm import tqdm
 
-    total = len(iterable) if total is None else check_int(total, "progress", "total", min=0)
+    try:
+        iter(iterable)
+    except TypeError:
+        raise TypeError(f"progress: iterable must be iterable, got {_kind(iterable)}") from None
+    if not isinstance(desc, str):
+        raise TypeError(f"progress: desc must be a str, got {_kind(desc)}")
+    if total is None:
+        try:
+            total = len(iterable)
+        except TypeError:
+            raise TypeError(
+                f"progress: iterable ({type(iterable).__name__}) has no len(); pass total"
+            ) from None
+    total = check_int(total, "progress", "total", min=0)
     updates = check_int(updates, "progress", "updates", min=1)
     tqdm.monitor_interval = 0  # no monitor thread re-timing the bar
     return tqdm(

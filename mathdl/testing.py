@@ -16,6 +16,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mathdl._validation import (
+    _kind,
+    as_real,
+    check_bool,
+    check_callable,
+    check_int,
+    check_real,
+)
+
 __all__ = [
     "assert_close",
     "available_devices",
@@ -40,8 +49,49 @@ def available_devices() -> list[str]:
     return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
+def _as_numpy(x, func: str, arg: str) -> np.ndarray:
+    """``x`` as a numpy array of numbers (bool, int, float or complex), or a clear error."""
+    import sys
+
+    from mathdl.autodiff import Tensor
+
+    if isinstance(x, Tensor):
+        return x.data
+    torch = sys.modules.get("torch")  # a torch tensor exists only if torch was imported
+    if torch is not None and isinstance(x, torch.Tensor):
+        t = x.detach().cpu().resolve_conj().resolve_neg()
+        if t.dtype in (torch.bfloat16, torch.complex32) or "float8" in str(t.dtype):
+            t = t.to(torch.complex64 if t.is_complex() else torch.float32)  # exact widening
+        return t.numpy()
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"{func}: {arg} must be numbers (an array, a torch tensor or a mathdl "
+            f"Tensor), got {_kind(x)}"
+        )
+    try:
+        a = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{func}: {arg} is not a rectangular array ({err})") from None
+    if a.dtype.kind not in "biufc":
+        raise TypeError(
+            f"{func}: {arg} must be numbers (an array, a torch tensor or a mathdl "
+            f"Tensor), got {_kind(x) if a.dtype == object else f'dtype {a.dtype}'}"
+        )
+    return a
+
+
 def to_numpy(x) -> np.ndarray:
     """``x`` (a torch tensor on any device, a mathdl Tensor, or array-like) as a numpy array.
+
+    Torch dtypes that numpy lacks (bfloat16, complex32) are widened exactly (to float32,
+    complex64). Strings, None, objects and ragged lists are refused.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numbers (a string, None, an object array).
+    ValueError
+        If ``x`` is a ragged nested list.
 
     Examples
     --------
@@ -49,19 +99,43 @@ def to_numpy(x) -> np.ndarray:
     >>> to_numpy(Tensor([1.0, 2.0]))
     array([1., 2.])
     """
-    from mathdl.autodiff import Tensor
+    return _as_numpy(x, "to_numpy", "x")
 
-    if isinstance(x, Tensor):
-        return x.data
-    if hasattr(x, "detach"):
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
+
+def _device(device, func: str):
+    """``device`` if torch knows it and, for CUDA, this machine has it; else a clear error."""
+    import torch
+
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f"{func}: device must be a device name such as 'cpu' or 'cuda', got {_kind(device)}"
+        )
+    try:
+        d = torch.device(device)
+    except RuntimeError:
+        raise ValueError(
+            f"{func}: device must be a torch device such as 'cpu' or 'cuda', got {device!r}"
+        ) from None
+    if d.type == "cuda" and (
+        not torch.cuda.is_available() or (d.index or 0) >= torch.cuda.device_count()
+    ):
+        raise ValueError(
+            f"{func}: device {device!r} is not available here; available: {available_devices()}"
+        )
+    return device
 
 
 def to_torch(x, device: str = "cpu", requires_grad: bool = False):
     """``x`` (array-like or mathdl Tensor) as a torch tensor on ``device``, dtype kept.
 
     Python floats and float64 arrays give float64 tensors, so comparisons stay tight.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numbers, ``requires_grad`` is not a bool or is True for integers.
+    ValueError
+        If ``x`` is ragged or ``device`` is unknown or not present here.
 
     Examples
     --------
@@ -70,7 +144,18 @@ def to_torch(x, device: str = "cpu", requires_grad: bool = False):
     """
     import torch
 
-    t = torch.tensor(np.array(to_numpy(x)), device=device)
+    device = _device(device, "to_torch")
+    requires_grad = check_bool(requires_grad, "to_torch", "requires_grad")
+    a = _as_numpy(x, "to_torch", "x")
+    if requires_grad and a.dtype.kind not in "fc":
+        raise TypeError(
+            f"to_torch: x of dtype {a.dtype} cannot require gradients; "
+            "expected floating or complex values"
+        )
+    try:
+        t = torch.tensor(np.array(a), device=device)
+    except TypeError:
+        raise TypeError(f"to_torch: x of dtype {a.dtype} has no torch counterpart") from None
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -97,7 +182,10 @@ def _torch_layer(layer, device: str):
             if layer.bias is not None:
                 theirs.bias.copy_(to_torch(layer.bias.data, device))
         return theirs
-    raise TypeError(f"torch_copy: no torch counterpart known for {type(layer).__name__}")
+    raise TypeError(
+        f"torch_copy: module contains {type(layer).__name__}, which has no torch counterpart "
+        "here (known: Linear, ReLU, Sigmoid, Tanh, GELU, Sequential)"
+    )
 
 
 def torch_copy(module, device: str = "cpu"):
@@ -117,7 +205,11 @@ def torch_copy(module, device: str = "cpu"):
     >>> torch_copy(net)[0].weight.shape
     torch.Size([4, 3])
     """
-    return _torch_layer(module, device)
+    from mathdl import nn
+
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"torch_copy: module must be a mathdl.nn Module, got {_kind(module)}")
+    return _torch_layer(module, _device(device, "torch_copy"))
 
 
 def compare_with_torch(
@@ -144,18 +236,44 @@ def compare_with_torch(
     float
         The largest absolute error seen, over the values and every gradient.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments (``f`` not callable, ``arrays`` not a list of real arrays, a
+        negative tolerance or seed, an unknown device), or ``f`` (``f_torch``) returning
+        something other than a mathdl Tensor (a torch tensor).
+    AssertionError
+        If values or gradients differ beyond the tolerances.
+
     Examples
     --------
     >>> import torch
     >>> compare_with_torch(lambda x: (x * x).sum(), lambda x: (x * x).sum(), [[1.0, 2.0]])
     0.0
     """
+    import torch
+
     from mathdl.autodiff import Tensor
 
-    inputs = [np.asarray(a, dtype=np.float64) for a in arrays]
+    name = "compare_with_torch"
+    check_callable(f, name, "f")
+    check_callable(f_torch, name, "f_torch")
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"{name}: arrays must be a list or tuple of arrays, got {_kind(arrays)}")
+    device = _device(device, name)
+    rtol, atol = check_real(rtol, name, "rtol", min=0.0), check_real(atol, name, "atol", min=0.0)
+    if grad_atol is not None:
+        grad_atol = check_real(grad_atol, name, "grad_atol", min=0.0)
+    seed = check_int(seed, name, "seed", min=0)
+    arrays_too = check_bool(arrays_too, name, "arrays_too")
+    inputs = [as_real(a, name, f"arrays[{i}]") for i, a in enumerate(arrays)]  # float64
     ours = [Tensor(a, requires_grad=True) for a in inputs]
     theirs = [to_torch(a, device, requires_grad=True) for a in inputs]
     y, yt = f(*ours), f_torch(*theirs)
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{name}: f returned {_kind(y)}; expected a mathdl Tensor")
+    if not isinstance(yt, torch.Tensor):
+        raise TypeError(f"{name}: f_torch returned {_kind(yt)}; expected a torch tensor")
     errors = [assert_close(y, yt, rtol=rtol, atol=atol, name="forward")]
     if arrays_too:
         plain = f(*inputs)
@@ -163,8 +281,10 @@ def compare_with_torch(
             raise AssertionError(f"arrays in, arrays out: got {type(plain).__name__}")
         errors.append(assert_close(plain, yt, rtol=rtol, atol=atol, name="forward (arrays)"))
     upstream = np.random.default_rng(seed).standard_normal(y.shape)
-    y.backward(upstream)
-    yt.backward(to_torch(upstream, device))
+    if y.requires_grad:  # a constant output has zero gradients
+        y.backward(upstream)
+    if yt.requires_grad:
+        yt.backward(to_torch(upstream, device))
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         expected = np.zeros(a.shape) if b.grad is None else b.grad
         got = np.zeros(a.shape) if a.grad is None else a.grad
@@ -173,11 +293,9 @@ def compare_with_torch(
     return max(errors)
 
 
-def _widen(actual, expected):
-    """Both as float64 (or complex128) arrays of one shape, cast before any arithmetic."""
-    a, e = to_numpy(actual), to_numpy(expected)
-    if a.shape != e.shape:
-        raise AssertionError(f"shape {a.shape} differs from expected {e.shape}")
+def _widen(actual, expected, func: str):
+    """Both as float64 (or complex128) arrays, cast before any arithmetic; shapes unchecked."""
+    a, e = _as_numpy(actual, func, "actual"), _as_numpy(expected, func, "expected")
     wide = np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(e) else np.float64
     return a.astype(wide), e.astype(wide)
 
@@ -191,8 +309,17 @@ def _errors(a: np.ndarray, e: np.ndarray) -> np.ndarray:
 def max_error(actual, expected) -> float:
     """Largest absolute difference between two arrays (or tensors) of one shape.
 
-    Integers are cast before subtracting; equal infinities count as no error; a NaN on
-    either side gives NaN.
+    Any mix of dtypes, numpy arrays, mathdl Tensors and torch tensors (any device) is
+    compared in float64 (complex128 if either side is complex): integers are cast before
+    subtracting. Equal infinities count as no error; a NaN on either side gives NaN; a
+    difference beyond the largest float is inf. Empty arrays give 0.
+
+    Raises
+    ------
+    TypeError
+        If either side is not numbers.
+    ValueError
+        If the shapes differ (nothing is broadcast) or a list is ragged.
 
     Examples
     --------
@@ -201,25 +328,73 @@ def max_error(actual, expected) -> float:
     >>> max_error(np.uint8([0]), np.uint8([1]))
     1.0
     """
-    try:
-        a, e = _widen(actual, expected)
-    except AssertionError as err:
-        raise ValueError(f"max_error: {err}") from None
+    a, e = _widen(actual, expected, "max_error")
+    if a.shape != e.shape:
+        raise ValueError(
+            f"max_error: actual has shape {a.shape} but expected has shape {e.shape}; "
+            "they must be equal"
+        )
     err = _errors(a, e)
     return float(np.max(err, initial=0.0)) if not np.isnan(err).any() else float("nan")
 
 
-def assert_close(actual, expected, *, rtol: float = 1e-10, atol: float = 0.0, name: str = "value"):
+def _tolerance(t, name: str, shape: tuple) -> np.ndarray | float:
+    """A tolerance of :func:`assert_close`: a number or array >= 0, finite, broadcastable."""
+    if np.asarray(t).dtype == np.bool_ or isinstance(t, bool):
+        raise TypeError(f"assert_close: {name} must be a real number >= 0, got {_kind(t)}")
+    if np.ndim(t) == 0:
+        return check_real(t, "assert_close", name, min=0.0)
+    a = as_real(t, "assert_close", name, finite=True)
+    if (a < 0).any():
+        raise ValueError(f"assert_close: {name} must be >= 0, got an array with min {a.min()}")
+    try:
+        np.broadcast_shapes(a.shape, shape)
+    except ValueError:
+        raise ValueError(
+            f"assert_close: {name} of shape {a.shape} does not broadcast to the "
+            f"compared shape {shape}"
+        ) from None
+    return a
+
+
+def assert_close(
+    actual,
+    expected,
+    *,
+    rtol: float = 1e-10,
+    atol: float = 0.0,
+    name: str = "value",
+    equal_nan: bool = False,
+):
     """Assert ``|actual - expected| <= atol + rtol * |expected|`` elementwise.
 
-    Accepts real or complex numpy arrays, mathdl Tensors and torch tensors on any device.
-    Equal infinities agree; NaN agrees with nothing. The message names the quantity, the
-    shapes and the worst element, so a failure explains itself.
+    Accepts real or complex numpy arrays, mathdl Tensors and torch tensors on any device,
+    in any mix of dtypes (compared in float64 or complex128). As in
+    ``torch.testing.assert_close``, equal infinities agree, an infinity agrees with nothing
+    else, and NaN agrees with nothing unless ``equal_nan``. The message names the quantity,
+    the shapes and the worst element, so a failure explains itself.
+
+    Parameters
+    ----------
+    actual, expected : array_like, mathdl Tensor or torch tensor, of one shape
+    rtol, atol : float or array_like broadcastable to the shape, >= 0
+    name : str
+        The quantity, for the message.
+    equal_nan : bool
+        Count NaN against NaN as agreement.
 
     Returns
     -------
     float
         The largest absolute error, handy to print in a notebook.
+
+    Raises
+    ------
+    AssertionError
+        If the shapes differ or some element is not close.
+    TypeError, ValueError
+        For arguments that are not numbers, a negative or NaN tolerance, or a ``name`` or
+        ``equal_nan`` of the wrong type.
 
     Examples
     --------
@@ -228,20 +403,25 @@ def assert_close(actual, expected, *, rtol: float = 1e-10, atol: float = 0.0, na
     >>> assert_close([np.inf], [np.inf])
     0.0
     """
-    try:
-        a, e = _widen(actual, expected)
-    except AssertionError as err:
-        raise AssertionError(f"{name}: {err}") from None
+    if not isinstance(name, str):
+        raise TypeError(f"assert_close: name must be a str, got {_kind(name)}")
+    equal_nan = check_bool(equal_nan, "assert_close", "equal_nan")
+    a, e = _widen(actual, expected, "assert_close")
+    rtol, atol = _tolerance(rtol, "rtol", e.shape), _tolerance(atol, "atol", e.shape)
+    if a.shape != e.shape:
+        raise AssertionError(f"{name}: shape {a.shape} differs from expected {e.shape}")
     err = _errors(a, e)
+    same = (a == e) | (equal_nan & np.isnan(a) & np.isnan(e))  # equal infinities too
+    err = np.where(same, 0.0, err)
     with np.errstate(invalid="ignore", over="ignore"):
-        bound = atol + rtol * np.abs(e)
-    bad = ~(err <= bound)  # NaN counts as a failure
+        bound = atol + rtol * np.abs(e)  # NaN where rtol = 0 and e = inf
+    within = (err <= bound) & ~(np.isinf(a) | np.isinf(e))  # inf - x <= inf must not pass
+    bad = ~(same | within)  # NaN counts as a failure
     if bad.any():
-        i = np.unravel_index(
-            np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1.0)), a.shape
-        )
+        worst = np.where(bad, np.nan_to_num(err, nan=np.inf), -1.0)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(worst), a.shape))
         raise AssertionError(
             f"{name}: {int(bad.sum())} of {a.size} elements differ beyond rtol={rtol}, "
-            f"atol={atol}; worst at index {tuple(int(k) for k in i)}: {a[i]!r} vs expected {e[i]!r}"
+            f"atol={atol}; worst at index {i}: {a[i].item()!r} vs expected {e[i].item()!r}"
         )
     return float(err.max(initial=0.0))
