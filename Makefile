@@ -64,6 +64,7 @@ bench: $(STAMP)  ## benchmarks (timings are measured here, never asserted in tes
 	$(BIN)/python tests/benchmarks/bench_widgets.py
 	$(BIN)/python tests/benchmarks/bench_mlp.py
 	$(BIN)/python tests/benchmarks/bench_optim.py
+	$(BIN)/python tests/benchmarks/bench_cross_entropy.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

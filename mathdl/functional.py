@@ -4,16 +4,19 @@ Every function accepts a numpy array (array in, array out) or a
 :class:`~mathdl.autodiff.Tensor` (Tensor in, Tensor out, differentiable). On
 tensors each is one primitive registered through :meth:`Tensor.from_op
 <mathdl.autodiff.Tensor.from_op>`, with its derivative written next to the
-forward formula; :func:`cross_entropy` is a composition. Names and conventions
-follow ``torch.nn.functional``:
+forward formula. Names, signatures and conventions follow ``torch.nn.functional``:
 
 * :func:`relu`, :func:`leaky_relu`, :func:`sigmoid`, :func:`tanh`, :func:`gelu`
   (exact, through :func:`erf`, or ``approximate="tanh"``).
 * :func:`softmax`, :func:`log_softmax`, :func:`logsumexp` by max-subtraction.
-* :func:`cross_entropy` of logits and integer class labels.
 * Losses with torch's ``reduction`` (``"none"``, ``"mean"``, ``"sum"``): :func:`mse_loss`,
   :func:`huber_loss` (compositions over one elementwise primitive) and
   :func:`multi_margin_loss` (the multi-class hinge, one primitive).
+* Classification losses, each one primitive: :func:`cross_entropy` of logits (class
+  indices -- also spatial ``(N, C, d1, ..., dk)`` and unbatched ``(C,)`` -- or class
+  probabilities; ``weight``, ``ignore_index``, ``label_smoothing``), :func:`nll_loss` of
+  log-probabilities, :func:`binary_cross_entropy`, :func:`binary_cross_entropy_with_logits`
+  (``pos_weight``) and :func:`kl_div` (torch's convention, ``"batchmean"`` too).
 * :func:`erf`, :func:`erfc` -- Cephes rational approximations, about 1e-15 relative.
 
 Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings: every
@@ -42,16 +45,20 @@ from mathdl._validation import (
 from mathdl.autodiff import _IEEE, Tensor, _normalize_dims
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
     "erf",
     "erfc",
     "gelu",
     "huber_loss",
+    "kl_div",
     "leaky_relu",
     "log_softmax",
     "logsumexp",
     "mse_loss",
     "multi_margin_loss",
+    "nll_loss",
     "relu",
     "sigmoid",
     "softmax",
@@ -607,58 +614,6 @@ def logsumexp(input, dim=-1, keepdim: bool = False):
     return _apply(input, forward, backward, name="logsumexp", a=a)
 
 
-def cross_entropy(input, target):
-    """Mean negative log-likelihood of integer labels under ``softmax(input)``.
-
-    Parameters
-    ----------
-    input : array_like or Tensor, shape (N, C)
-        Logits: real numbers, one row per example.
-    target : array_like of int, shape (N,)
-        Class indices in ``[0, C)``.
-
-    Returns
-    -------
-    float ndarray of shape () or Tensor of shape ()
-
-    Raises
-    ------
-    TypeError
-        If ``input`` is not real or ``target`` is not integers.
-    ValueError
-        If the shapes do not match or a label is out of range.
-
-    Notes
-    -----
-    ``-(1/N) sum_n log_softmax(input)[n, target_n]``, a composition of
-    :func:`log_softmax`, integer indexing and the mean, so its gradient is
-    ``(softmax(input) - onehot(target)) / N``. An empty batch (``N = 0``) gives ``nan``
-    silently, as torch does.
-
-    Examples
-    --------
-    >>> print(round(float(cross_entropy(np.zeros((2, 4)), [1, 3])), 6))
-    1.386294
-    """
-    func = "cross_entropy"
-    a = _real(input, func)
-    if a.ndim != 2:
-        raise ValueError(f"{func}: input must have shape (N, C), got shape {a.shape}")
-    y = _integer_labels(target, func)
-    if y.shape != a.shape[:1]:
-        raise ValueError(
-            f"{func}: target must have shape ({a.shape[0]},) for input of shape {a.shape}, "
-            f"got shape {y.shape}"
-        )
-    if y.size and (y.min() < 0 or y.max() >= a.shape[1]):
-        raise ValueError(
-            f"{func}: target values must lie in [0, {a.shape[1]}), "
-            f"got min {y.min()} and max {y.max()}"
-        )
-    picked = log_softmax(input if isinstance(input, Tensor) else a, dim=1)[np.arange(len(y)), y]
-    return _reduce(-picked, "mean")  # N = 0: nan without a warning, as in torch
-
-
 def _integer_labels(target, func: str) -> np.ndarray:
     """``target`` (array_like or Tensor) as an integer array; an empty one (``[]``) as int64."""
     raw = target.data if isinstance(target, Tensor) else target
@@ -855,16 +810,18 @@ def _class_targets(target, shape: tuple[int, ...], func: str) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def _class_weight(weight, shape: tuple[int, ...], dtype, func: str) -> np.ndarray | None:
-    """``weight`` (None, or one real number per class) in the input's dtype."""
+def _class_weight(
+    weight, shape: tuple[int, ...], dtype, func: str, class_dim: int = -1
+) -> np.ndarray | None:
+    """``weight`` (None, or one real number per class along ``class_dim``) in ``dtype``."""
     if weight is None:
         return None
     if isinstance(weight, Tensor) and weight.requires_grad:
         raise ValueError(f"{func}: weight must not require grad (torch has no gradient for it)")
     w = as_real(weight.data if isinstance(weight, Tensor) else weight, func, "weight", ndim=1)
-    if w.shape != shape[-1:]:
+    if w.shape != (shape[class_dim],):
         raise ValueError(
-            f"{func}: weight must have shape {shape[-1:]} for input of shape {shape}, "
+            f"{func}: weight must have shape {(shape[class_dim],)} for input of shape {shape}, "
             f"got shape {w.shape}"
         )
     return w.astype(dtype)
@@ -976,3 +933,656 @@ def multi_margin_loss(
         )
 
     return _apply(input, forward, backward, name=func, a=a)
+
+
+# ----------------------------------------------------------------------------- classification
+
+_CLASS_SHAPES = "(C,), (N, C) or (N, C, d1, ..., dk)"
+
+
+def _loss(out, parents, name: str):
+    """``out`` as it is, or as a Tensor recording ``parents`` when any operand is a Tensor."""
+    out = np.asarray(out)  # a 0-d loss stays an array
+    if any(isinstance(operand, Tensor) for operand, _ in parents):
+        return Tensor.from_op(out, parents, name=name)
+    return out
+
+
+def _class_input(input, func: str) -> np.ndarray:
+    """The scores (logits or log-probabilities) of a classification loss: at least 1-D."""
+    a = _real(input, func)
+    if a.ndim == 0:
+        raise ValueError(f"{func}: input must have shape {_CLASS_SHAPES}, got shape ()")
+    return a
+
+
+def _index_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of class-index targets for an input of ``shape``: () for (C,), else (N, d...)."""
+    return shape[:1] + shape[2:] if len(shape) > 1 else ()
+
+
+def _index_target(target, shape: tuple[int, ...], ignore_index: int, func: str) -> np.ndarray:
+    """Class indices in ``[0, C)`` (or ``ignore_index``), batched: (N, d1, ..., dk) or (1,)."""
+    y = _integer_labels(target, func).astype(np.int64, copy=False)
+    want = _index_shape(shape)
+    if y.shape != want and not (len(shape) == 1 and y.shape == (1,)):
+        shown = f"{want} or (1,)" if len(shape) == 1 else str(want)
+        batch = ""
+        if len(shape) > 1 and y.ndim and y.shape[0] != shape[0]:
+            batch = f": target batch size {y.shape[0]} differs from input batch size {shape[0]}"
+        raise ValueError(
+            f"{func}: target must have shape {shown} for input of shape {shape}, "
+            f"got shape {y.shape}{batch}"
+        )
+    c = shape[1] if len(shape) > 1 else shape[0]
+    bad = ((y < 0) | (y >= c)) & (y != ignore_index)
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        where = f" at index {i}" if y.ndim else ""
+        raise ValueError(
+            f"{func}: target values must lie in [0, {c}) or equal ignore_index "
+            f"({ignore_index}), got {y[i]}{where}"
+        )
+    return y.reshape(want or (1,))
+
+
+def _gather(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``x[n, idx[n, 0, ...], ...]`` along the class axis 1, kept: shape of ``idx``."""
+    if x.shape[1] == 0:  # C = 0: every target is ignored (zeros, masked out later)
+        return np.zeros(idx.shape, x.dtype)
+    return np.take_along_axis(x, idx, axis=1)
+
+
+class _Targets:
+    """Class-index targets of a batched (N, C, d...) input: where they count, and how much.
+
+    ``idx`` (N, 1, d...) is the label with ignored ones replaced by 0; ``valid`` is where
+    the label is not ``ignore_index``; ``wy`` is ``weight[idx]`` (None without weight);
+    ``denom`` is the divisor of ``"mean"``: the sum of the weights of the counted targets.
+    """
+
+    def __init__(self, y: np.ndarray, w: np.ndarray | None, ignore_index: int, dtype):
+        idx = y[:, None]  # (N, 1, d...)
+        self.valid = idx != ignore_index
+        self.every = bool(self.valid.all())
+        self.idx = idx if self.every else np.where(self.valid, idx, 0)
+        self.wy = None if w is None else w[self.idx]  # (N, 1, d...)
+        if w is None:
+            self.denom = np.asarray(np.count_nonzero(self.valid), dtype)
+        else:
+            self.denom = np.where(self.valid, self.wy, 0).sum(dtype=dtype)
+
+    def masked(self, loss: np.ndarray) -> np.ndarray:
+        """``loss`` with the ignored targets at exactly 0 (whatever their scores)."""
+        return loss if self.every else np.where(self.valid, loss, 0)
+
+    def reduce(self, loss: np.ndarray, reduction: str, shape: tuple[int, ...]):
+        """``loss`` (N, 1, d...) as ``shape`` (``"none"``), its sum, or sum / denom."""
+        if reduction == "none":
+            return loss.reshape(shape)
+        total = loss.sum()
+        return total if reduction == "sum" else total / self.denom  # denom 0: nan, silent
+
+    def coefficient(self, g: np.ndarray, reduction: str) -> np.ndarray:
+        """``d loss_reduced / d loss[n]`` times ``g``: (N, 1, d...), 0 where ignored."""
+        if reduction == "none":
+            r = g.reshape(self.valid.shape)
+        else:
+            r = g / self.denom if reduction == "mean" else g
+        return r if self.every else np.where(self.valid, r, 0)
+
+
+def _index_options(a, target, weight, ignore_index, reduction, func):
+    """The checked ``(y, w, ignore_index)`` of a class-index loss on input ``a``."""
+    ignore_index = check_int(ignore_index, func, "ignore_index")
+    y = _index_target(target, a.shape, ignore_index, func)
+    w = _class_weight(weight, a.shape, a.dtype, func, class_dim=min(a.ndim - 1, 1))
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    return y, w, ignore_index
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """Negative log-likelihood of class labels, like ``torch.nn.functional.nll_loss``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, shape (N, C), (C,) or (N, C, d1, ..., dk)
+        Log-probabilities (of :func:`log_softmax`, usually), the classes along dim 1
+        (dim 0 for a single unbatched sample).
+    target : array_like of int (or an integer Tensor), shape (N,), () or (N, d1, ..., dk)
+        Class indices in ``[0, C)``, or ``ignore_index``; ``()`` (or ``(1,)``) for a
+        ``(C,)`` input. Any integer dtype (torch asks for int64 or uint8).
+    weight : array_like, shape (C,), optional
+        A rescaling weight per class, cast to the input's dtype; not differentiated.
+    ignore_index : int, default -100
+        Targets equal to it count for nothing: loss 0, no gradient, not in the mean.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``; target's shape for ``"none"`` (``()``
+        for an unbatched input). The input's dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` or ``weight`` is not real, ``target`` is not integers,
+        ``ignore_index`` is not an int or ``reduction`` is not a string.
+    ValueError
+        If ``input`` is 0-d, ``target`` has the wrong shape (a different batch size),
+        a label is outside ``[0, C)`` and is not ``ignore_index``, ``weight`` does not
+        have shape ``(C,)`` or requires grad, or ``reduction`` is not one of the three.
+
+    Notes
+    -----
+    With ``w_y = weight[y]`` (1 without ``weight``) and ``v = [y != ignore_index]``:
+    ``l = -w_y input[y] v`` per target; ``"sum"`` is ``sum l``, ``"mean"`` is
+    ``sum l / sum w_y v`` (the weighted mean; ``nan`` when every target is ignored or
+    the batch is empty, as in torch). The gradient is ``-w_y v g`` at the label and 0
+    elsewhere (``g / sum w_y v`` for ``"mean"``).
+
+    Examples
+    --------
+    >>> logp = np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]))
+    >>> print(np.round(nll_loss(logp, [0, 2], reduction="none"), 6))
+    [0.693147 0.223144]
+    """
+    func = "nll_loss"
+    a = _class_input(input, func)
+    y, w, _ = _index_options(a, target, weight, ignore_index, reduction, func)
+    x = a if a.ndim > 1 else a[None]  # (N, C, d...)
+    tg = _Targets(y, w, ignore_index, a.dtype)
+    with np.errstate(**_IEEE, under="ignore"):
+        picked = _gather(x, tg.idx)  # (N, 1, d...)
+        loss = tg.masked(-picked if w is None else -picked * tg.wy)
+        out = tg.reduce(loss, reduction, _index_shape(a.shape))
+
+    def vjp(g):
+        r = tg.coefficient(g, reduction)
+        grad = np.zeros_like(x)
+        if x.shape[1]:
+            np.put_along_axis(grad, tg.idx, -r if w is None else -r * tg.wy, axis=1)
+        return grad.reshape(a.shape)
+
+    return _loss(out, [(input, vjp)], func)
+
+
+def _probability_target(target, shape: tuple[int, ...], func: str):
+    """``target`` as class probabilities (an array of ``shape``), or None for class indices.
+
+    Torch's rule: a target of the input's shape holds probabilities (and must be
+    floating); any other shape holds class indices (and must be integers).
+    """
+    raw = target.data if isinstance(target, Tensor) else target
+    t = as_real(raw, func, "target", keep_float=True)
+    floating = np.issubdtype(np.asarray(raw).dtype, np.floating)
+    if t.shape == shape:
+        if not floating:
+            raise TypeError(
+                f"{func}: target of the input's shape {shape} holds class probabilities and "
+                f"must be floating, got dtype {np.asarray(raw).dtype}"
+            )
+        return t
+    if floating and t.size:
+        kind = TypeError if t.shape == _index_shape(shape) else ValueError
+        raise kind(
+            f"{func}: target must be integer class indices of shape {_index_shape(shape)} or "
+            f"floating class probabilities of the input's shape {shape}, got dtype "
+            f"{t.dtype} and shape {t.shape}"
+        )
+    return None
+
+
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
+    """Cross-entropy of logits and targets, like ``torch.nn.functional.cross_entropy``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, shape (N, C), (C,) or (N, C, d1, ..., dk)
+        Logits, the classes along dim 1 (dim 0 for a single unbatched sample).
+    target : array_like or Tensor
+        Either class indices -- integers of shape (N,), () for a (C,) input (or (1,)), or
+        (N, d1, ..., dk), in ``[0, C)`` or equal to ``ignore_index`` -- or class
+        probabilities: floating, of the input's shape (differentiable when a Tensor).
+    weight : array_like, shape (C,), optional
+        A rescaling weight per class, cast to the input's dtype; not differentiated.
+    ignore_index : int, default -100
+        Class-index targets equal to it count for nothing (loss 0, no gradient, not in
+        the mean). Probability targets refuse a non-negative one, as torch does.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    label_smoothing : float in [0, 1], default 0.0
+        Mixes the target with the uniform distribution over the ``C`` classes.
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``; for ``"none"`` the input's shape
+        without the class dim: (N,), (), or (N, d1, ..., dk). The input's dtype
+        (promoted with a floating probability target's, as in torch).
+
+    Raises
+    ------
+    TypeError
+        If ``input``, ``target`` or ``weight`` is not real, a target of the input's
+        shape is not floating, a target of the class-index shape is not integers, or an
+        option has the wrong type.
+    ValueError
+        If ``input`` is 0-d; a target fits neither shape (e.g. a different batch size);
+        a label is outside ``[0, C)`` and not ``ignore_index``; ``weight`` does not have
+        shape ``(C,)`` or requires grad; ``reduction`` is not one of the three;
+        ``label_smoothing`` is outside ``[0, 1]`` (torch ignores a negative one); or
+        ``ignore_index >= 0`` with probability targets.
+
+    Notes
+    -----
+    ``logp = log_softmax(input)`` along the class dim, by max-subtraction (skipped for
+    class indices when every max lies in ``[-30, 30]``, where ``exp`` cannot overflow and
+    the sum cannot underflow: one pass fewer, nothing lost), ``e`` the smoothing
+    ``label_smoothing``, ``w`` the weights (all 1 without ``weight``).
+
+    *Class indices*, torch's formula with ``v = [y != ignore_index]``:
+    ``l = (1 - e) w_y (-logp[y]) v + (e / C) sum_c w_c (-logp[c]) v`` per target;
+    ``"mean"`` is ``sum l / sum w_y v`` for both terms (the smoothing term too is
+    divided by the weights of the counted targets, not by their number). The gradient
+    is ``g v [softmax (1 - e) w_y + softmax (e / C) sum_c w_c - (1 - e) w_y onehot(y)
+    - (e / C) w]`` (``g / sum w_y v`` for ``"mean"``), computed from the exponentials of
+    the forward pass without a dense one-hot.
+
+    *Class probabilities* ``p`` (of the input's shape): ``q = (1 - e) p + e / C``, and
+    ``l = -sum_c w_c q_c logp_c``; ``"mean"`` divides by ``N d1 ... dk`` (not by the
+    weights), as torch does. Torch does not check that ``p`` is non-negative or sums to
+    1, and neither do we: any real ``p`` gives that formula's value. The gradients are
+    ``g (softmax sum_c w_c q_c - w q)`` for ``input`` and ``-g (1 - e) w logp`` for
+    ``target``. Logits of ``+-1e4`` are exact and silent; an infinite logit gives NaN
+    in its sample, as in torch. An empty batch gives ``nan`` for ``"mean"``.
+
+    Examples
+    --------
+    >>> print(round(float(cross_entropy(np.zeros((2, 4)), [1, 3])), 6))  # log 4
+    1.386294
+    >>> x = np.array([[2.0, 0.0, -1e4]])
+    >>> print(round(float(cross_entropy(x, [0], label_smoothing=0.3)), 4))  # 0.7 nll + 0.1 sum
+    1000.5269
+    """
+    func = "cross_entropy"
+    a = _class_input(input, func)
+    t = _probability_target(target, a.shape, func)
+    if t is not None:
+        return _cross_entropy_probs(input, target, a, t, weight, ignore_index, reduction,
+                                    label_smoothing)  # fmt: skip
+    y, w, ignore_index = _index_options(a, target, weight, ignore_index, reduction, func)
+    eps = check_real(label_smoothing, func, "label_smoothing", min=0.0, max=1.0)
+    x = a if a.ndim > 1 else a[None]  # (N, C, d...)
+    tg = _Targets(y, w, ignore_index, a.dtype)
+    c = x.shape[1]
+    wb = 1 if w is None else w.reshape((1, c) + (1,) * (x.ndim - 2))  # (1, C, 1...)
+    uniform = eps / c if c else 0.0  # the smoothing's share of each class
+    with np.errstate(**_IEEE, under="ignore"):
+        zy, z, e, shift = _shifted_exp(x, tg.idx, keep=bool(eps))  # zy (N, 1, d...)
+        s = e.sum(axis=1, keepdims=True)  # (N, 1, d...)
+        lse = np.log(s)
+        loss = lse - zy if w is None else (lse - zy) * tg.wy  # -logp[y] w_y
+        if eps:
+            smooth = -((z - lse) * wb).sum(axis=1, keepdims=True)  # -sum_c w_c logp[c]
+            loss = (1 - eps) * loss + uniform * smooth
+        out = tg.reduce(tg.masked(loss), reduction, _index_shape(a.shape))
+    kept = [e]  # the first backward turns these exponentials into the gradient, in place
+
+    def vjp(g):
+        r = tg.coefficient(g, reduction)  # (N, 1, d...) or ()
+        k = (1 - eps) * (1 if w is None else tg.wy)  # the label's share
+        total = k + uniform * (c if w is None else w.sum())  # sum of the target weights
+        ex = kept.pop() if kept else np.exp(x if shift is None else x - shift)  # a second one
+        grad = np.multiply(ex, r * total / s, out=ex)  # softmax times the total, (N, C, d...)
+        if eps:
+            grad -= (r * uniform) * wb
+        if c:
+            np.put_along_axis(grad, tg.idx, _gather(grad, tg.idx) - r * k, axis=1)
+        return grad.reshape(a.shape)
+
+    return _loss(out, [(input, vjp)], func)
+
+
+_NO_SHIFT = 30.0  # a max in [-30, 30]: exp(x) cannot overflow, nor its sum fall below exp(-30)
+
+
+def _shifted_exp(x: np.ndarray, idx: np.ndarray, keep: bool):
+    """``(z[idx], z, exp(z), m)`` for ``z = x - m`` along the class axis 1, ``m`` the max.
+
+    Where every max lies in ``[-30, 30]`` (float32 and float64) the shift is skipped:
+    ``z = x`` and ``m`` is None. ``exp`` cannot overflow there and each sum is at least
+    ``exp(-30)``, so nothing is lost and a pass over the logits is saved. Otherwise ``z``
+    is computed and, unless ``keep``, overwritten by ``exp(z)`` (then None is returned for
+    it). An infinite max gives NaN (``inf - inf``), as in torch's log_softmax.
+    """
+    m = _max(x, 1)  # (N, 1, d...)
+    if x.dtype.itemsize >= 4 and bool((np.abs(m) <= _NO_SHIFT).all()):
+        return _gather(x, idx), x, np.exp(x), None
+    z = x - m  # (N, C, d...)
+    zy = _gather(z, idx)
+    return zy, (z if keep else None), (np.exp(z) if keep else np.exp(z, out=z)), m
+
+
+def _cross_entropy_probs(input, target, a, t, weight, ignore_index, reduction, label_smoothing):
+    """:func:`cross_entropy` with class probabilities ``t`` of the shape of ``a``."""
+    func = "cross_entropy"
+    ignore_index = check_int(ignore_index, func, "ignore_index")
+    cdim = min(a.ndim - 1, 1)
+    dtype = np.result_type(a.dtype, t.dtype)
+    a, t = a.astype(dtype, copy=False), t.astype(dtype, copy=False)
+    w = _class_weight(weight, a.shape, dtype, func, class_dim=cdim)
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    eps = check_real(label_smoothing, func, "label_smoothing", min=0.0, max=1.0)
+    if ignore_index >= 0:
+        raise ValueError(
+            f"{func}: ignore_index is not supported for class-probability targets (it must "
+            f"be negative, like the default -100), got {ignore_index}"
+        )
+    c = a.shape[cdim]
+    wb = None if w is None else w.reshape((c,) + (1,) * (a.ndim - 1 - cdim))  # (C, 1...)
+    count = a.size // c if a.size else 0  # N d1 ... dk
+    with np.errstate(**_IEEE, under="ignore"):
+        z = a - _max(a, cdim)  # an infinite max gives NaN, as torch's log_softmax
+        logp = z - np.log(np.exp(z).sum(axis=cdim, keepdims=True))
+        q = t * (1 - eps) + (eps / c if c else 0.0) if eps else t
+        wq = q if wb is None else q * wb
+        per = -(logp * wq).sum(axis=cdim)
+        total = per.sum()
+        out = {"none": per, "sum": total}.get(reduction, total / count if count else np.nan)
+
+    def upstream(g):
+        """``g`` spread over the elements: kept class dim for "none", ``g / count`` for mean."""
+        if reduction == "none":
+            return np.expand_dims(g, cdim)
+        return g / count if reduction == "mean" else g
+
+    def vjp_input(g):
+        return (np.exp(logp) * wq.sum(axis=cdim, keepdims=True) - wq) * upstream(g)
+
+    def vjp_target(g):
+        d = -logp if wb is None else -logp * wb
+        return d * ((1 - eps) * upstream(g)) if eps else d * upstream(g)
+
+    out = np.asarray(out, dtype)
+    return _loss(out, [(input, vjp_input), (target, vjp_target)], func)
+
+
+# ----------------------------------------------------------------------------- binary and KL
+
+
+def _elementwise_weight(weight, shape: tuple[int, ...], dtype, func: str, arg: str):
+    """``weight`` (None, or real numbers that broadcast to ``shape``) in ``dtype``."""
+    if weight is None:
+        return None
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{func}: {arg} must not require grad (it is not differentiated here)")
+    w = as_real(weight.data if isinstance(weight, Tensor) else weight, func, arg)
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{func}: {arg} of shape {w.shape} does not broadcast to the input's shape {shape}"
+        )
+    return w.astype(dtype)
+
+
+def _in_unit_interval(x: np.ndarray, func: str, arg: str) -> None:
+    """Refuse values outside ``[0, 1]`` (NaN too), as torch's binary_cross_entropy does."""
+    bad = ~((x >= 0) & (x <= 1))
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{func}: {arg} must be probabilities in [0, 1], got {x[i]} at index {i} "
+            f"(shape {x.shape})"
+        )
+
+
+def _elementwise_reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """``loss`` as it is, its sum, or its mean over all elements (empty: nan, silently)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return total if reduction == "sum" else total / loss.size if loss.size else np.nan
+
+
+def _spread(g: np.ndarray, size: int, reduction: str) -> np.ndarray:
+    """The upstream gradient of each element: ``g``, or ``g / size`` for ``"mean"``."""
+    return g / size if reduction == "mean" and size else g
+
+
+_BCE_EPSILON = np.float32(1e-12)  # torch's floor of x (1 - x), a float32 constant
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
+    """Binary cross-entropy of probabilities, like ``torch.nn.functional.binary_cross_entropy``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, any shape
+        Probabilities in ``[0, 1]``.
+    target : array_like or Tensor, shape of ``input``
+        Probabilities in ``[0, 1]`` (differentiable too when a Tensor).
+    weight : array_like, optional
+        A rescaling weight that broadcasts to the input's shape; not differentiated.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``, ``input``'s shape for ``"none"``.
+
+    Raises
+    ------
+    TypeError
+        If ``input``, ``target`` or ``weight`` is not real, or ``reduction`` is not a string.
+    ValueError
+        If the shapes differ, ``input`` or ``target`` has a value outside ``[0, 1]`` (or
+        NaN; torch raises for both), ``weight`` does not broadcast to the shape or
+        requires grad, or ``reduction`` is not one of the three.
+
+    Notes
+    -----
+    Torch's formula, logarithms clamped at -100 so that ``input`` 0 or 1 stays finite:
+    ``l = w ((y - 1) max(log1p(-x), -100) - y max(log x, -100))``. The gradients are
+    torch's: ``g w (x - y) / max(x (1 - x), eps)`` for ``input`` (``eps`` is torch's
+    float32 ``1e-12``, ``9.9999999600e-13``) and
+    ``-g w log(x / (1 - x))`` for ``target`` (``+-inf`` at ``x = 0`` or 1, as in torch).
+    Mixed dtypes promote, and integer targets take the input's dtype (torch asks for one
+    dtype). Prefer :func:`binary_cross_entropy_with_logits` on logits: it is exact where
+    ``sigmoid`` rounds to 0 or 1.
+
+    Examples
+    --------
+    >>> p, y = np.array([0.9, 0.2, 0.0]), np.array([1.0, 0.0, 1.0])
+    >>> print(np.round(binary_cross_entropy(p, y, reduction="none"), 6))  # log 0 -> -100
+    [  0.105361   0.223144 100.      ]
+    """
+    func = "binary_cross_entropy"
+    a, t = _pair(input, target, func)
+    _in_unit_interval(a, func, "input")
+    _in_unit_interval(t, func, "target")
+    w = _elementwise_weight(weight, a.shape, a.dtype, func, "weight")
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    with np.errstate(**_IEEE, under="ignore"):
+        loss = (t - 1) * np.maximum(np.log1p(-a), -100) - t * np.maximum(np.log(a), -100)
+        loss = loss if w is None else loss * w
+        out = _elementwise_reduce(loss, reduction)
+
+    def vjp_input(g):
+        d = g * (a - t) / np.maximum((1 - a) * a, _BCE_EPSILON.astype(a.dtype))
+        return _spread(d if w is None else d * w, a.size, reduction)
+
+    def vjp_target(g):
+        d = -np.log(a / (1 - a)) * g  # -logit(x) g
+        return _spread(d if w is None else d * w, a.size, reduction)
+
+    return _loss(np.asarray(out, a.dtype), [(input, vjp_input), (target, vjp_target)], func)
+
+
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """``log sigmoid(x) = min(x, 0) - log1p(exp(-|x|))``: exact for any ``x``, no overflow."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+):
+    """Binary cross-entropy of logits, like ``torch``'s ``binary_cross_entropy_with_logits``.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, any shape
+        Logits: real numbers (``sigmoid(input)`` is the probability of 1).
+    target : array_like or Tensor, shape of ``input``
+        Targets, usually in ``[0, 1]`` (not checked, as in torch); differentiable too.
+    weight : array_like, optional
+        A rescaling weight that broadcasts to the input's shape; not differentiated.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    pos_weight : array_like, optional
+        A weight of the positive term that broadcasts to the input's shape (one per
+        class along the last dim, usually); not differentiated.
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()`` for ``"mean"`` and ``"sum"``, ``input``'s shape for ``"none"``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real or ``reduction`` is not a string.
+    ValueError
+        If the shapes differ, ``weight`` or ``pos_weight`` does not broadcast to the
+        input's shape or requires grad, or ``reduction`` is not one of the three.
+
+    Notes
+    -----
+    With ``pw = pos_weight`` (1 without it) and ``m = 1 + (pw - 1) y``:
+    ``l = w ((1 - y) x - m log sigmoid(x))``, ``log sigmoid(x) = min(x, 0) -
+    log1p(exp(-|x|))``, so ``exp`` never sees a positive argument; without ``pos_weight``
+    that is ``max(x, 0) - x y + log1p(exp(-|x|))``. Logits of ``+-1e4`` are exact and
+    silent. The gradients are torch's: ``g w ((pw y + 1 - y) sigmoid(x) - pw y)`` for
+    ``input`` and ``g w (log sigmoid(-x) - pw log sigmoid(x))`` (``-g w x`` without
+    ``pos_weight``) for ``target``.
+
+    Examples
+    --------
+    >>> x = np.array([1e4, -1e4, 0.0])
+    >>> print(binary_cross_entropy_with_logits(x, [0.0, 1.0, 1.0], reduction="none"))
+    [1.00000000e+04 1.00000000e+04 6.93147181e-01]
+    """
+    func = "binary_cross_entropy_with_logits"
+    a, t = _pair(input, target, func)
+    w = _elementwise_weight(weight, a.shape, a.dtype, func, "weight")
+    check_choice(reduction, func, "reduction", _REDUCTIONS)
+    pw = _elementwise_weight(pos_weight, a.shape, a.dtype, func, "pos_weight")
+    with np.errstate(**_IEEE, under="ignore"):
+        log_sig = _log_sigmoid(a)
+        loss = (1 - t) * a - (log_sig if pw is None else log_sig * ((pw - 1) * t + 1))
+        loss = loss if w is None else loss * w
+        out = _elementwise_reduce(loss, reduction)
+
+    def vjp_input(g):
+        s = _sigmoid(a)
+        d = s - t if pw is None else (pw * t + 1 - t) * s - pw * t
+        d = d * g
+        return _spread(d if w is None else d * w, a.size, reduction)
+
+    def vjp_target(g):
+        d = -a if pw is None else _log_sigmoid(-a) - _log_sigmoid(a) * pw
+        d = d * g
+        return _spread(d if w is None else d * w, a.size, reduction)
+
+    return _loss(np.asarray(out, a.dtype), [(input, vjp_input), (target, vjp_target)], func)
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x log y`` with ``0 log y = 0`` (unless ``y`` is NaN), as ``torch.xlogy``."""
+    return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+
+
+_KL_REDUCTIONS = ("none", "batchmean", "sum", "mean")
+
+
+def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
+    """Kullback-Leibler divergence, torch's convention: ``input`` holds log-probabilities.
+
+    Like ``torch.nn.functional.kl_div``: the pointwise ``target (log target - input)``,
+    i.e. ``KL(target || exp(input))`` once summed over the classes.
+
+    Parameters
+    ----------
+    input : array_like or Tensor, any shape
+        Log-probabilities ``log q`` (of :func:`log_softmax`, usually).
+    target : array_like or Tensor, shape of ``input``
+        Probabilities ``p``, or log-probabilities with ``log_target``; differentiable too.
+    reduction : {"mean", "batchmean", "sum", "none"}, default "mean"
+        ``"batchmean"`` divides the sum by the batch size ``input.shape[0]`` (the sum
+        itself for a 0-d input): the KL divergence per sample. ``"mean"`` divides by the
+        number of elements, as torch's does (torch warns that this is rarely the KL
+        divergence; we document it instead of warning).
+    log_target : bool, default False
+
+    Returns
+    -------
+    ndarray or Tensor
+        Shape ``()``, or ``input``'s shape for ``"none"``.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` or ``target`` is not real, ``reduction`` is not a string or
+        ``log_target`` is not a bool.
+    ValueError
+        If the shapes differ (torch broadcasts; we refuse, like the other losses here)
+        or ``reduction`` is not one of the four.
+
+    Notes
+    -----
+    ``l = xlogy(p, p) - p input``, with ``0 log 0 = 0``, or ``exp(t) (t - input)`` with
+    ``log_target``. As in torch, ``p`` is not checked: a negative ``p`` gives NaN,
+    and ``p`` need not sum to 1. The gradients are torch's: ``-g p`` (``-g exp(t)``)
+    for ``input``; for ``target`` ``g (log p + 1 - input)`` -- NaN at ``p = 0``, torch's
+    ``0 / 0`` -- or ``g exp(t) (t - input + 1)``.
+
+    Examples
+    --------
+    >>> logq = np.log(np.array([[0.5, 0.5]]))
+    >>> print(round(float(kl_div(logq, np.array([[1.0, 0.0]]), reduction="batchmean")), 6))
+    0.693147
+    """
+    func = "kl_div"
+    a, t = _pair(input, target, func)
+    check_choice(reduction, func, "reduction", _KL_REDUCTIONS)
+    log_target = check_bool(log_target, func, "log_target")
+    n = a.shape[0] if a.ndim else 1  # the batch size of "batchmean"
+    with np.errstate(**_IEEE, under="ignore"):
+        loss = np.exp(t) * (t - a) if log_target else _xlogy(t, t) - t * a
+        out = _elementwise_reduce(loss, "sum" if reduction == "batchmean" else reduction)
+        out = out / n if reduction == "batchmean" else out  # n = 0: nan, as in torch
+
+    def upstream(g):
+        if reduction == "batchmean":
+            return g / n
+        return _spread(g, a.size, reduction)
+
+    def vjp_input(g):
+        return -(np.exp(t) if log_target else t) * upstream(g)
+
+    def vjp_target(g):
+        u = upstream(g)
+        if log_target:
+            return u * (t - a) * np.exp(t) + u * np.exp(t)
+        return np.where(t == 0, 0, _xlogy(u, t)) + u * t / t - u * a  # torch's xlogy VJPs
+
+    return _loss(np.asarray(out, a.dtype), [(input, vjp_input), (target, vjp_target)], func)

@@ -209,7 +209,7 @@ REFUSALS = [
     (lambda: F.gelu(Z, approximate="fast"), ValueError, "gelu: approximate must be one of ['none'"),
     (lambda: F.gelu(Z, approximate=None), TypeError, "gelu: approximate must be one of ['none', "),
     (lambda: F.cross_entropy("a", [0]), TypeError, "cross_entropy: input must be a real array"),
-    (lambda: F.cross_entropy(np.zeros(4), [1]), ValueError, "cross_entropy: input must have shape"),
+    (lambda: F.cross_entropy(np.array(1.0), 0), ValueError, "cross_entropy: input must have shape"),
     (lambda: F.cross_entropy(Z, [0.0, 1.0]), TypeError, "cross_entropy: target must be integer"),
     (
         lambda: F.cross_entropy(Z, [0, 1, 2]),
@@ -219,7 +219,8 @@ REFUSALS = [
     (
         lambda: F.cross_entropy(Z, [0, 3]),
         ValueError,
-        "cross_entropy: target values must lie in [0, 3), got min 0 and max 3",
+        "cross_entropy: target values must lie in [0, 3) or equal ignore_index (-100), got 3 "
+        "at index (1,)",
     ),
 ]
 
@@ -625,3 +626,624 @@ LOSS_REFUSALS = [
 def test_loss_refusals(call, error, message):
     with pytest.raises(error, match="^" + re.escape(message)):
         call()
+
+
+# ----------------------------------------------------------------------------- classification
+
+CLASS_OPTIONS = {
+    # name -> (weighted, ignore_index, label_smoothing)
+    "plain": (False, None, 0.0),
+    "weighted": (True, None, 0.0),
+    "ignored": (False, -100, 0.0),
+    "ignore_a_class": (True, 1, 0.0),
+    "smoothed": (False, None, 0.2),
+    "smoothed_weighted": (True, None, 0.35),
+    "smoothed_weighted_ignored": (True, -100, 0.1),
+    "smoothed_ignored_class": (False, 0, 1.0),
+}
+
+
+@st.composite
+def class_shapes(draw, spatial=True):
+    """An input shape (N, C), (C,) or (N, C, d1, ..., dk) with N, C >= 1, and a seed."""
+    c = draw(st.integers(1, 5))
+    kind = draw(st.sampled_from(["batched", "unbatched", "spatial"] if spatial else ["batched"]))
+    if kind == "unbatched":
+        shape = (c,)
+    else:
+        extra = draw(st.lists(st.integers(1, 3), max_size=2)) if kind == "spatial" else []
+        shape = (draw(st.integers(1, 4)), c, *extra)
+    return shape, draw(SEEDS)
+
+
+def class_labels(seed, shape, ignore_index=None):
+    """Integer targets for an input of ``shape``: () for (C,), else (N, d1, ..., dk).
+
+    With ``ignore_index``, about a third of them are set to it (never the first one, so
+    a mean is never over nothing), or, for a class ``ignore_index >= 0``, left as drawn.
+    """
+    rng = np.random.default_rng(seed)
+    c = shape[1] if len(shape) > 1 else shape[0]
+    tshape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    y = rng.integers(0, c, tshape)
+    if ignore_index is not None and ignore_index < 0 and y.size > 1:
+        flat = y.reshape(-1)
+        flat[1:][rng.random(flat.size - 1) < 0.35] = ignore_index
+    return y
+
+
+def class_weight(seed, c):
+    return np.random.default_rng(seed + 1).uniform(0.1, 2.0, c)
+
+
+def classification(loss, target, device, weight=None, **options):
+    """(ours, torch's) ``loss`` of the input alone, with a fixed target and weight."""
+    yt = torch.as_tensor(np.asarray(target), device=device)
+    wt = None if weight is None else torch.as_tensor(weight, device=device)
+    return (
+        lambda x: getattr(F, loss)(x, target, weight, **options),
+        lambda x: getattr(TF, loss)(x, yt, wt, **options),
+    )
+
+
+def class_options(name, seed, shape):
+    """(target, weight, options) for one entry of CLASS_OPTIONS and an input shape."""
+    weighted, ignore_index, smoothing = CLASS_OPTIONS[name]
+    c = shape[1] if len(shape) > 1 else shape[0]
+    if ignore_index is not None and ignore_index >= 0 and c == 1:
+        ignore_index = None  # the only class: every target would be ignored
+    y = class_labels(seed, shape, ignore_index)
+    if ignore_index is not None and ignore_index >= 0:
+        y.reshape(-1)[0] = (ignore_index + 1) % c  # one target counts: the mean is not 0 / 0
+    options = {} if ignore_index is None else {"ignore_index": ignore_index}
+    if smoothing:
+        options["label_smoothing"] = smoothing
+    return y, class_weight(seed, c) if weighted else None, options
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(CLASS_OPTIONS))
+@SETTINGS
+@given(case=class_shapes())
+def test_cross_entropy_class_indices_vs_torch(device, name, reduction, case):
+    shape, seed = case
+    y, w, options = class_options(name, seed, shape)
+    pair = classification("cross_entropy", y, device, w, reduction=reduction, **options)
+    # softmax - onehot cancels where softmax ~ 1: rounding there is ~1e-16 absolute
+    x = values(seed, shape)
+    compare_with_torch(*pair, [x], device, atol=1e-15, seed=seed, arrays_too=True)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["plain", "weighted", "ignored", "ignore_a_class"])
+@SETTINGS
+@given(case=class_shapes())
+def test_nll_loss_vs_torch(device, name, reduction, case):
+    shape, seed = case
+    y, w, options = class_options(name, seed, shape)
+    pair = classification("nll_loss", y, device, w, reduction=reduction, **options)
+    logp = F.log_softmax(values(seed, shape), dim=min(len(shape) - 1, 1))
+    compare_with_torch(*pair, [logp], device, seed=seed, arrays_too=True)
+    x = values(seed + 2, shape)  # any real scores, not only log-probabilities
+    # +-1e4 of both signs cancel in the sum, summed in another order by torch
+    atol = 1e-16 * np.abs(x).sum()
+    compare_with_torch(*pair, [x], device, atol=atol, seed=seed, arrays_too=True)
+
+
+def probabilities(seed, shape, dim):
+    """Probabilities along ``dim``: softmax of values, a few rows exactly one-hot."""
+    rng = np.random.default_rng(seed + 3)
+    p = F.softmax(2 * rng.standard_normal(shape), dim=dim)
+    hot = np.moveaxis(np.eye(shape[dim])[rng.integers(0, shape[dim], p.sum(dim).shape)], -1, dim)
+    rows = np.expand_dims(rng.random(p.sum(dim).shape) < 0.3, dim)  # exact zeros and ones
+    return np.where(rows, hot, p)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["plain", "weighted", "smoothed", "smoothed_weighted"])
+@SETTINGS
+@given(case=class_shapes())
+def test_cross_entropy_class_probabilities_vs_torch(device, name, reduction, case):
+    shape, seed = case
+    weighted, _, smoothing = CLASS_OPTIONS[name]
+    dim = min(len(shape) - 1, 1)
+    w = class_weight(seed, shape[dim]) if weighted else None
+    wt = None if w is None else torch.as_tensor(w, device=device)
+    options = dict(reduction=reduction, label_smoothing=smoothing)
+    x, p = values(seed, shape), probabilities(seed, shape, dim)
+    # both the logits and the probabilities are differentiated, as in torch
+    compare_with_torch(
+        lambda v, q: F.cross_entropy(v, q, w, **options),
+        lambda v, q: TF.cross_entropy(v, q, wt, **options),
+        [x, p],
+        device,
+        atol=1e-15,
+        seed=seed,
+        arrays_too=True,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [2, np.array(0), [1], np.array([3])])
+def test_cross_entropy_of_one_unbatched_sample_vs_torch(device, reduction, target):
+    x = np.array([0.3, -1.2, 1e4, -1e4])
+    # torch's forward takes a target of shape (1,) too, but its backward fails on it:
+    # torch gets the same label as a 0-d target
+    yt = torch.as_tensor(np.asarray(target).reshape(()), device=device)
+    for options in ({}, {"weight": [1.0, 2.0, 0.5, 3.0], "label_smoothing": 0.25}):
+        w = options.get("weight")
+        wt = None if w is None else torch.tensor(w, dtype=torch.float64, device=device)
+        smoothing = options.get("label_smoothing", 0.0)
+        pair = (
+            lambda v, o=options: F.cross_entropy(v, target, reduction=reduction, **o),
+            lambda v, wt=wt, s=smoothing: TF.cross_entropy(
+                v, yt, wt, reduction=reduction, label_smoothing=s
+            ),
+        )
+        compare_with_torch(*pair, [x], device, atol=1e-15, arrays_too=True)
+        assert F.cross_entropy(x, target, reduction=reduction).shape == ()
+
+
+def test_label_smoothing_with_weights_and_ignore_index_is_torchs_formula(device):
+    # torch: (1 - e) nll + (e / C) smooth, both reduced by the sum of the weights of the
+    # targets that count (the smoothing term too), the ignored ones contributing nothing
+    rng = np.random.default_rng(3)
+    x, y = 2 * rng.standard_normal((6, 4)), np.array([0, 3, -100, 1, 1, -100])
+    w, e = np.array([0.5, 1.0, 2.0, 4.0]), 0.3
+    logp = F.log_softmax(x, 1)
+    v = y != -100
+    nll = -w[y[v]] * logp[v, y[v]]
+    smooth = -(w * logp[v]).sum(1)
+    by_hand = ((1 - e) * nll.sum() + e / 4 * smooth.sum()) / w[y[v]].sum()
+    ours = F.cross_entropy(x, y, w, label_smoothing=e)
+    assert_close(ours, by_hand, rtol=1e-14, name="by hand")
+    theirs = TF.cross_entropy(
+        torch.tensor(x, device=device),
+        torch.tensor(y, device=device),
+        torch.tensor(w, device=device),
+        label_smoothing=e,
+    )
+    assert_close(ours, theirs, rtol=1e-14, name="torch")
+
+
+def test_ignored_targets_get_no_gradient_and_all_ignored_mean_is_nan(device):
+    x = Tensor(values(1, (4, 3)), requires_grad=True)
+    y = np.array([2, -100, 0, -100])
+    F.cross_entropy(x, y, label_smoothing=0.1).backward()
+    assert (x.grad[[1, 3]] == 0).all() and (x.grad[[0, 2]] != 0).all()
+    # every target ignored: torch's mean is 0 / 0 = nan and its gradient is 0
+    for loss, inp in (("cross_entropy", x.data), ("nll_loss", F.log_softmax(x.data, 1))):
+        t = Tensor(inp, requires_grad=True)
+        out = getattr(F, loss)(t, np.full(4, -100))
+        xt = torch.tensor(inp, device=device, requires_grad=True)
+        ref = getattr(TF, loss)(xt, torch.full((4,), -100, device=device))
+        ref.backward()
+        assert np.isnan(out.data) and torch.isnan(ref)
+        out.backward()
+        np.testing.assert_array_equal(t.grad, xt.grad.cpu().numpy())
+
+
+def test_cross_entropy_spatial_none_has_the_target_shape(device):
+    x = values(4, (2, 3, 4, 5))
+    y = class_labels(4, x.shape)
+    out = F.cross_entropy(Tensor(x), y, reduction="none")
+    assert isinstance(out, Tensor) and out.shape == (2, 4, 5)
+    ref = TF.cross_entropy(torch.tensor(x, device=device), torch.tensor(y, device=device),
+                           reduction="none")  # fmt: skip
+    assert_close(out, ref, rtol=1e-12)
+
+
+def test_cross_entropy_keeps_its_two_argument_callers():
+    # the chapters call F.cross_entropy(logits, labels) with arrays, lists and Tensors
+    logits = np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
+    expected = -(F.log_softmax(logits, 1)[[0, 1], [0, 2]]).mean()
+    for labels in ([0, 2], np.array([0, 2]), np.array([0, 2], np.int32), Tensor([0, 2])):
+        assert_close(F.cross_entropy(logits, labels), expected, rtol=1e-15)
+    z = Tensor(logits, requires_grad=True)
+    F.cross_entropy(z, [0, 2]).backward()
+    assert_close(z.grad, (F.softmax(logits, 1) - np.eye(3)[[0, 2]]) / 2, rtol=1e-14)
+
+
+# ----------------------------------------------------------------------------- binary and KL
+
+
+def unit_values(seed, shape):
+    """Values in [0, 1] with exact zeros and ones mixed in."""
+    rng = np.random.default_rng(seed)
+    p = rng.random(shape)
+    return np.where(rng.random(shape) < 0.15, rng.integers(0, 2, shape).astype(float), p)
+
+
+BINARY_WEIGHTS = ["none", "elementwise", "last_dim"]
+
+
+def binary_weight(kind, seed, shape):
+    rng = np.random.default_rng(seed + 7)
+    if kind == "none":
+        return None
+    return rng.uniform(0.1, 3.0, shape if kind == "elementwise" else shape[-1:])
+
+
+def as_torch(w, device):
+    return None if w is None else torch.as_tensor(np.asarray(w), device=device)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighting", BINARY_WEIGHTS)
+@SETTINGS
+@given(shape=SHAPES, seed=SEEDS)
+def test_binary_cross_entropy_vs_torch(device, weighting, reduction, shape, seed):
+    x = np.clip(unit_values(seed, shape), 1e-3, 1 - 1e-3)  # inside: finite target gradients
+    y = unit_values(seed + 1, shape)
+    w = binary_weight(weighting, seed, shape)
+    wt = as_torch(w, device)
+    compare_with_torch(
+        lambda a, b: F.binary_cross_entropy(a, b, w, reduction),
+        lambda a, b: TF.binary_cross_entropy(a, b, wt, reduction=reduction),
+        [x, y],
+        device,
+        seed=seed,
+        arrays_too=True,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_at_zero_and_one_vs_torch(device, reduction):
+    # log 0 is clamped at -100 (a finite loss), the input gradient divides by
+    # max(x (1 - x), 1e-12), and the target gradient -logit(x) is +-inf at 0 and 1
+    x = np.array([0.0, 0.0, 1.0, 1.0, 1e-300, 1 - 2**-53, 0.5, 1e-17])
+    y = np.array([0.0, 1.0, 0.0, 1.0, 0.5, 0.2, 0.7, 0.0])
+    compare_with_torch(
+        lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction),
+        lambda a, b: TF.binary_cross_entropy(a, b, reduction=reduction),
+        [x, y],
+        device,
+        arrays_too=True,
+    )
+    assert np.isfinite(F.binary_cross_entropy(x, y, reduction=reduction)).all()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighting", BINARY_WEIGHTS)
+@pytest.mark.parametrize("pos", [False, True])
+@SETTINGS
+@given(shape=SHAPES, seed=SEEDS)
+def test_binary_cross_entropy_with_logits_vs_torch(device, pos, weighting, reduction, shape, seed):
+    x, y = values(seed, shape), unit_values(seed + 1, shape)  # logits with +-1e4 mixed in
+    w = binary_weight(weighting, seed, shape)
+    pw = np.random.default_rng(seed).uniform(0.2, 4.0, shape[-1:]) if pos else None
+    wt, pwt = as_torch(w, device), as_torch(pw, device)
+    # sigmoid(x) - y cancels where sigmoid(x) ~ y: an absolute floor of 1e-15
+    compare_with_torch(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, w, reduction, pw),
+        lambda a, b: TF.binary_cross_entropy_with_logits(
+            a, b, wt, reduction=reduction, pos_weight=pwt
+        ),
+        [x, y],
+        device,
+        atol=1e-15,
+        seed=seed,
+        arrays_too=True,
+    )
+
+
+KL_REDUCTIONS = ["none", "batchmean", "sum", "mean"]
+
+
+def torch_kl_div(x, y, reduction, log_target=False):
+    """torch's kl_div, without its UserWarning for "mean" (ours documents it instead)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "reduction: 'mean'", UserWarning)
+        return TF.kl_div(x, y, reduction=reduction, log_target=log_target)
+
+
+@pytest.mark.parametrize("reduction", KL_REDUCTIONS)
+@pytest.mark.parametrize("log_target", [False, True])
+@SETTINGS
+@given(sa=shape_and_axis(), seed=SEEDS)
+def test_kl_div_vs_torch(device, log_target, reduction, sa, seed):
+    shape, dim = sa
+    logq = F.log_softmax(values(seed, shape), dim)
+    # no exact zeros here (the target gradient is nan there, see below)
+    p = F.softmax(np.random.default_rng(seed + 1).standard_normal(shape), dim)
+    target = np.log(p) if log_target else p
+    compare_with_torch(
+        lambda a, b: F.kl_div(a, b, reduction, log_target),
+        lambda a, b: torch_kl_div(a, b, reduction, log_target),
+        [logq, target],
+        device,
+        atol=1e-300,
+        seed=seed,
+        arrays_too=True,
+    )
+
+
+@pytest.mark.parametrize("reduction", KL_REDUCTIONS)
+def test_kl_div_with_exact_zeros_vs_torch(device, reduction):
+    # 0 log 0 = 0 (xlogy): finite where p = 0, even against log q = -1e4 or -inf
+    # (p = 0 with log q = -inf is nan: 0 * -inf, in torch too)
+    logq = np.array([[-1e4, np.log(0.5), np.log(0.5)], [0.0, -1e300, -1e4]])
+    p = np.array([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])
+    pt = torch.tensor(p, device=device)
+    compare_with_torch(
+        lambda a: F.kl_div(a, p, reduction),
+        lambda a: torch_kl_div(a, pt, reduction),
+        [logq],
+        device,
+        arrays_too=True,
+    )
+    assert np.isfinite(F.kl_div(logq, p, reduction)).all()
+    # the target gradient at p = 0 is torch's 0/0 = nan (the derivative of p log p is -inf)
+    t = Tensor(p, requires_grad=True)
+    F.kl_div(logq, t, reduction).backward(np.ones(p.shape) if reduction == "none" else None)
+    tt = pt.clone().requires_grad_(True)
+    ref = torch_kl_div(torch.tensor(logq, device=device), tt, reduction)
+    ref.backward(torch.ones_like(ref))
+    np.testing.assert_array_equal(t.grad, tt.grad.cpu().numpy())  # nan equals nan here
+
+
+def test_kl_div_batchmean_is_the_kl_divergence_per_sample():
+    p = np.array([[0.25, 0.75], [1.0, 0.0]])
+    q = np.array([[0.5, 0.5], [0.5, 0.5]])
+    per_sample = (p * np.log(np.where(p > 0, p, 1) / q)).sum(1)
+    assert_close(F.kl_div(np.log(q), p, "batchmean"), per_sample.mean(), rtol=1e-15)
+    assert_close(F.kl_div(np.log(q), p, "mean"), per_sample.sum() / 4, rtol=1e-15)
+    with np.errstate(divide="ignore"):
+        logp = np.log(p)  # -inf at p = 0: exp(-inf) (-inf - log q) = 0 * -inf is nan
+    assert np.isnan(F.kl_div(np.log(q), logp, "sum", True))
+    assert_close(F.kl_div(np.log(q[:1]), logp[:1], "sum", True), per_sample[0], rtol=1e-15)
+
+
+# ----------------------------------------------------------------------------- extremes
+
+
+def test_classification_losses_of_extreme_logits_are_finite_and_torchs(device):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4], [-1e4, 1e4, 1e4]])
+    y = np.array([1, 0, 2, 1])
+    p = probabilities(0, x.shape, 1)
+    w = np.array([0.5, 1.0, 2.0])
+    cases = [
+        classification("cross_entropy", y, device),
+        classification("cross_entropy", y, device, w, label_smoothing=0.3),
+        classification("cross_entropy", y, device, w, reduction="none", label_smoothing=1.0),
+        classification("nll_loss", y, device, w),
+        classification("cross_entropy", p, device, w, label_smoothing=0.2),
+        (
+            lambda v: F.binary_cross_entropy_with_logits(v, p, pos_weight=w),
+            lambda v: TF.binary_cross_entropy_with_logits(
+                v, torch.tensor(p, device=device), pos_weight=torch.tensor(w, device=device)
+            ),
+        ),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ours, theirs in cases:
+            compare_with_torch(ours, theirs, [x], device, atol=1e-15, arrays_too=True)
+            assert np.isfinite(ours(x)).all()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_classification_losses_of_empty_batches_match_torch(device, reduction):
+    # "mean" of nothing is nan, "sum" is 0 and "none" empty, silently, as in torch
+    x = np.zeros((0, 3))
+    xt = torch.zeros((0, 3), dtype=torch.float64, device=device)
+    y, yt = np.zeros(0, np.int64), torch.zeros(0, dtype=torch.long, device=device)
+    pairs = [
+        (F.cross_entropy(x, y, reduction=reduction), TF.cross_entropy(xt, yt, reduction=reduction)),
+        (F.cross_entropy(x, x, reduction=reduction), TF.cross_entropy(xt, xt, reduction=reduction)),
+        (F.nll_loss(x, y, reduction=reduction), TF.nll_loss(xt, yt, reduction=reduction)),
+        (
+            F.binary_cross_entropy(x, x, reduction=reduction),
+            TF.binary_cross_entropy(xt, xt, reduction=reduction),
+        ),
+        (
+            F.binary_cross_entropy_with_logits(x, x, reduction=reduction),
+            TF.binary_cross_entropy_with_logits(xt, xt, reduction=reduction),
+        ),
+        (F.kl_div(x, x, "sum" if reduction == "sum" else "batchmean" if reduction == "mean"
+                  else "none"),
+         torch_kl_div(xt, xt, "sum" if reduction == "sum" else "batchmean" if reduction == "mean"
+                      else "none")),
+    ]  # fmt: skip
+    for ours, theirs in pairs:
+        assert isinstance(ours, np.ndarray) and ours.shape == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours, theirs.cpu().numpy())
+    t = Tensor(x, requires_grad=True)
+    out = F.cross_entropy(t, y, reduction=reduction)
+    out.backward(np.ones(out.shape))
+    assert t.grad.shape == (0, 3)
+
+
+# ----------------------------------------------------------------------------- dtypes, types
+
+
+def test_classification_losses_keep_float32():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    y, p = np.array([0, 2, 1, 2]), F.softmax(x, 1)
+    u = F.sigmoid(x)
+    calls = [
+        lambda v: F.cross_entropy(v, y),
+        lambda v: F.cross_entropy(v, y, [1.0, 2.0, 3.0], label_smoothing=0.1),
+        lambda v: F.cross_entropy(v, y, reduction="none", ignore_index=1),
+        lambda v: F.cross_entropy(v, p),
+        lambda v: F.nll_loss(v, y, np.ones(3)),
+        lambda v: F.binary_cross_entropy(F.sigmoid(v), u),
+        lambda v: F.binary_cross_entropy_with_logits(v, u, np.ones(3), pos_weight=np.ones(3)),
+        lambda v: F.kl_div(v, p, "batchmean"),
+    ]
+    for call in calls:
+        assert call(x).dtype == np.float32
+        t = Tensor(x, requires_grad=True)
+        out = call(t)
+        assert out.dtype == np.float32
+        out.backward(np.ones(out.shape, np.float32))
+        assert t.grad.dtype == np.float32
+    assert F.cross_entropy(x, p.astype(np.float64)).dtype == np.float64  # promotes, as torch
+
+
+def test_classification_losses_differentiate_their_targets():
+    x, p = values(2, (3, 4)), probabilities(2, (3, 4), 1)
+    for call in (
+        lambda a, b: F.cross_entropy(a, b),
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b),
+        lambda a, b: F.kl_div(F.log_softmax(a, 1), b, "batchmean"),
+    ):
+        b = Tensor(p, requires_grad=True)
+        out = call(x, b)  # only the target is a Tensor: the result is one too
+        assert isinstance(out, Tensor)
+        out.backward()
+        assert b.grad.shape == p.shape and np.isfinite(b.grad).all()
+
+
+# ----------------------------------------------------------------------------- refusals
+
+N3 = np.zeros((2, 3))
+CLASSIFICATION_REFUSALS = [
+    # (call, exception, message start)
+    (
+        lambda: F.cross_entropy(N3, [0, 5]),
+        ValueError,
+        "cross_entropy: target values must lie in [0, 3) or equal ignore_index (-100), got 5 at "
+        "index (1,)",
+    ),
+    (
+        lambda: F.cross_entropy(N3, [-1, 0]),
+        ValueError,
+        "cross_entropy: target values must lie in [0, 3) or equal ignore_index (-100), got -1",
+    ),
+    (
+        lambda: F.nll_loss(N3, [0, 3], ignore_index=3 - 4),
+        ValueError,
+        "nll_loss: target values must lie in [0, 3) or equal ignore_index (-1), got 3 at index",
+    ),
+    (
+        lambda: F.cross_entropy(N3, [0, 1, 2]),
+        ValueError,
+        "cross_entropy: target must have shape (2,) for input of shape (2, 3), got shape (3,): "
+        "target batch size 3 differs from input batch size 2",
+    ),
+    (
+        lambda: F.nll_loss(np.zeros((2, 3, 5)), np.zeros((4, 5), int)),
+        ValueError,
+        "nll_loss: target must have shape (2, 5) for input of shape (2, 3, 5), got shape (4, 5): "
+        "target batch size 4 differs from input batch size 2",
+    ),
+    (
+        lambda: F.cross_entropy(N3, np.zeros(3)),
+        ValueError,
+        "cross_entropy: target must be integer class indices of shape (2,) or floating class "
+        "probabilities of the input's shape (2, 3), got dtype float64 and shape (3,)",
+    ),
+    (
+        lambda: F.cross_entropy(N3, np.ones((2, 3), np.int64)),
+        TypeError,
+        "cross_entropy: target of the input's shape (2, 3) holds class probabilities and must "
+        "be floating, got dtype int64",
+    ),
+    (
+        lambda: F.cross_entropy(N3, [0, 1], weight=[1.0, 1.0]),
+        ValueError,
+        "cross_entropy: weight must have shape (3,) for input of shape (2, 3), got shape (2,)",
+    ),
+    (
+        lambda: F.cross_entropy(N3, N3, ignore_index=2),
+        ValueError,
+        "cross_entropy: ignore_index is not supported for class-probability targets",
+    ),
+    (
+        lambda: F.cross_entropy(N3, [0, 1], label_smoothing=1.5),
+        ValueError,
+        "cross_entropy: label_smoothing must be <= 1.0, got 1.5",
+    ),
+    (
+        lambda: F.cross_entropy(N3, [0, 1], reduction="batchmean"),
+        ValueError,
+        "cross_entropy: reduction must be one of ['none', 'mean', 'sum'], got 'batchmean'",
+    ),
+    (
+        lambda: F.binary_cross_entropy(np.array([0.5, 1.25]), np.array([1.0, 0.0])),
+        ValueError,
+        "binary_cross_entropy: input must be probabilities in [0, 1], got 1.25 at index (1,)",
+    ),
+    (
+        lambda: F.binary_cross_entropy(np.array([0.5, 0.5]), np.array([1.0, -0.5])),
+        ValueError,
+        "binary_cross_entropy: target must be probabilities in [0, 1], got -0.5 at index (1,)",
+    ),
+    (
+        lambda: F.binary_cross_entropy(np.array([0.5, 0.5]), np.array([1.0])),
+        ValueError,
+        "binary_cross_entropy: input (2,) and target (1,) must have the same shape",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits(N3, N3, pos_weight=np.ones(2)),
+        ValueError,
+        "binary_cross_entropy_with_logits: pos_weight of shape (2,) does not broadcast to the "
+        "input's shape (2, 3)",
+    ),
+    (
+        lambda: F.kl_div(N3, np.zeros(3)),
+        ValueError,
+        "kl_div: input (2, 3) and target (3,) must have the same shape",
+    ),
+    (
+        lambda: F.kl_div(N3, N3, reduction="avg"),
+        ValueError,
+        "kl_div: reduction must be one of ['none', 'batchmean', 'sum', 'mean'], got 'avg'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    CLASSIFICATION_REFUSALS,
+    ids=[r[2][:70] for r in CLASSIFICATION_REFUSALS],
+)
+def test_classification_refusals(call, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        call()
+
+
+def test_cross_entropy_backward_twice_accumulates_like_torch():
+    # the first backward reuses the forward's exponentials in place; a second recomputes them
+    x, y = values(9, (5, 4)), np.array([0, 3, 1, 1, 2])
+    for options in ({}, {"weight": [1.0, 2.0, 0.5, 1.5], "label_smoothing": 0.2}):
+        t = Tensor(x, requires_grad=True)
+        loss = F.cross_entropy(t, y, **options)
+        loss.backward()
+        first = t.grad.copy()
+        loss.backward()
+        assert_close(t.grad, 2 * first, rtol=1e-15)
+        xt = torch.tensor(x, requires_grad=True)
+        w = options.get("weight")
+        wt = None if w is None else torch.tensor(w, dtype=torch.float64)
+        smoothing = options.get("label_smoothing", 0.0)
+        ref = TF.cross_entropy(xt, torch.tensor(y), wt, label_smoothing=smoothing)
+        ref.backward()
+        assert_close(first, xt.grad, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_on_both_sides_of_its_unshifted_fast_path(device, dtype):
+    # rows whose max is in [-30, 30] skip the max-subtraction (exp cannot overflow there);
+    # the others subtract it: both agree with torch, next to the boundary and far from it
+    rng = np.random.default_rng(11)
+    base = rng.standard_normal((6, 5))
+    tops = np.array([29.9, 30.1, -29.9, -30.1, 0.0, 700.0])
+    x = (base - base.max(1, keepdims=True) + tops[:, None]).astype(dtype)
+    x[4, 0] = -800.0  # exp(-800) underflows with or without the shift: p = 0, as torch's
+    y = np.array([0, 1, 2, 3, 0, 4])
+    tol = dict(rtol=1e-12, atol=1e-16) if dtype == np.float64 else dict(rtol=2e-6, atol=1e-7)
+    for rows in (slice(0, 1), slice(1, 2), slice(0, 6), [0, 2, 4]):  # fast, shifted, mixed
+        xs, ys = x[rows], y[rows]
+        yt = torch.as_tensor(ys, device=device)
+        t = Tensor(xs, requires_grad=True)
+        out = F.cross_entropy(t, ys, label_smoothing=0.1)
+        out.backward()
+        xt = torch.tensor(xs, device=device, requires_grad=True)
+        ref = TF.cross_entropy(xt, yt, label_smoothing=0.1)
+        ref.backward()
+        assert out.dtype == dtype and t.grad.dtype == dtype
+        assert_close(out, ref, **tol, name="loss")
+        assert_close(t.grad, xt.grad, **tol, name="grad")

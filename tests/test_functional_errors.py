@@ -35,6 +35,7 @@ GOOD = ("clear error", "correct result")
 # ----------------------------------------------------------------------------- bad input
 
 V, M, Y = np.zeros(3), np.zeros((2, 3)), np.array([0, 2])
+P, S4 = np.full(3, 0.5), np.zeros((2, 3, 4))  # probabilities; a spatial (N, C, d1) input
 
 # every way of passing something that is not a real array (value, exception)
 NOT_REAL = {
@@ -75,13 +76,42 @@ ARGUMENT_SLOTS = [
     ("multi_margin_loss", "input", lambda x: F.multi_margin_loss(x, Y)),
     ("multi_margin_loss", "target", lambda t: F.multi_margin_loss(M, t)),
     ("multi_margin_loss", "weight", lambda w: F.multi_margin_loss(M, Y, weight=w)),
+    ("cross_entropy", "weight", lambda w: F.cross_entropy(M, Y, weight=w)),
+    ("nll_loss", "input", lambda x: F.nll_loss(x, Y)),
+    ("nll_loss", "target", lambda t: F.nll_loss(M, t)),
+    ("nll_loss", "weight", lambda w: F.nll_loss(M, Y, weight=w)),
+    ("binary_cross_entropy", "input", lambda x: F.binary_cross_entropy(x, P)),
+    ("binary_cross_entropy", "target", lambda t: F.binary_cross_entropy(P, t)),
+    ("binary_cross_entropy", "weight", lambda w: F.binary_cross_entropy(P, P, weight=w)),
+    (
+        "binary_cross_entropy_with_logits",
+        "input",
+        lambda x: F.binary_cross_entropy_with_logits(x, P),
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        "target",
+        lambda t: F.binary_cross_entropy_with_logits(V, t),
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        "weight",
+        lambda w: F.binary_cross_entropy_with_logits(V, P, weight=w),
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        "pos_weight",
+        lambda w: F.binary_cross_entropy_with_logits(V, P, pos_weight=w),
+    ),
+    ("kl_div", "input", lambda x: F.kl_div(x, P)),
+    ("kl_div", "target", lambda t: F.kl_div(V, t)),
 ]
 
 BAD = [
     (f"{func} {arg}={kind}", (lambda c=call, v=value: c(v)), error, f"^{func}: {arg} ")
     for func, arg, call in ARGUMENT_SLOTS
     for kind, (value, error) in NOT_REAL.items()
-    if not (arg == "weight" and value is None)  # weight=None is the default
+    if not (arg in ("weight", "pos_weight") and value is None)  # None is their default
 ] + [
     (f"{func} {arg}={what}", call, error, f"^{func}: {arg} ")
     for func, arg, what, error, call in [
@@ -140,13 +170,115 @@ BAD = [
         ("huber_loss", "delta", "-1", ValueError, lambda: F.huber_loss(V, V, delta=-1)),
         ("huber_loss", "delta", "nan", ValueError, lambda: F.huber_loss(V, V, delta=np.nan)),
         ("huber_loss", "delta", "inf", ValueError, lambda: F.huber_loss(V, V, delta=np.inf)),
-        ("cross_entropy", "input", "1-D", ValueError, lambda: F.cross_entropy(V, 0)),
+        ("cross_entropy", "target", "(2,) of (C,)", ValueError, lambda: F.cross_entropy(V, [0, 1])),
         ("cross_entropy", "input", "0-d", ValueError, lambda: F.cross_entropy(1.0, 0)),
-        ("cross_entropy", "input", "3-D", ValueError, lambda: F.cross_entropy(M[None], Y)),
+        ("cross_entropy", "target", "(2,) of 3-D", ValueError, lambda: F.cross_entropy(M[None], Y)),
         ("cross_entropy", "target", "C = 0", ValueError, lambda: F.cross_entropy(M[:, :0], Y)),
         ("cross_entropy", "target", "floats", TypeError, lambda: F.cross_entropy(M, [0.0, 1])),
         ("cross_entropy", "target", "bools", TypeError, lambda: F.cross_entropy(M, [True, False])),
-        ("cross_entropy", "target", "probabilities", TypeError, lambda: F.cross_entropy(M, M)),
+        ("cross_entropy", "target", "probabilities (2, 4)", ValueError,
+         lambda: F.cross_entropy(M, np.full((2, 4), 0.25))),
+        ("cross_entropy", "target", "floats (3,)", ValueError, lambda: F.cross_entropy(M, V)),
+        ("cross_entropy", "target", "ints of the input's shape", TypeError,
+         lambda: F.cross_entropy(M, np.zeros((2, 3), int))),
+        ("cross_entropy", "target", "bools of the input's shape", TypeError,
+         lambda: F.cross_entropy(M, M > 0)),
+        ("cross_entropy", "target", "spatial batch 3", ValueError,
+         lambda: F.cross_entropy(S4, np.zeros((3, 4), int))),
+        ("cross_entropy", "target", "spatial (2, 5)", ValueError,
+         lambda: F.cross_entropy(S4, np.zeros((2, 5), int))),
+        ("cross_entropy", "target", "spatial (2,)", ValueError,
+         lambda: F.cross_entropy(S4, np.zeros(2, int))),
+        ("cross_entropy", "target", "spatial 3", ValueError,
+         lambda: F.cross_entropy(S4, np.full((2, 4), 3))),
+        ("cross_entropy", "target", "unbatched 3", ValueError, lambda: F.cross_entropy(V, 3)),
+        ("cross_entropy", "target", "unbatched -1", ValueError, lambda: F.cross_entropy(V, -1)),
+        ("cross_entropy", "target", "-100 not ignored", ValueError,
+         lambda: F.cross_entropy(M, [0, -100], ignore_index=1)),
+        ("cross_entropy", "weight", "(2,)", ValueError, lambda: F.cross_entropy(M, Y, [1.0, 2.0])),
+        ("cross_entropy", "weight", "(1, 3)", ValueError,
+         lambda: F.cross_entropy(M, Y, np.ones((1, 3)))),
+        ("cross_entropy", "weight", "(4,) spatial", ValueError,
+         lambda: F.cross_entropy(S4, np.zeros((2, 4), int), np.ones(4))),
+        ("cross_entropy", "weight", "(2,) probabilities", ValueError,
+         lambda: F.cross_entropy(M, M, np.ones(2))),
+        ("cross_entropy", "weight", "requires_grad", ValueError,
+         lambda: F.cross_entropy(M, Y, Tensor(np.ones(3), requires_grad=True))),
+        ("cross_entropy", "ignore_index", "1.0", TypeError,
+         lambda: F.cross_entropy(M, Y, ignore_index=1.0)),
+        ("cross_entropy", "ignore_index", "None", TypeError,
+         lambda: F.cross_entropy(M, Y, ignore_index=None)),
+        ("cross_entropy", "ignore_index", ">= 0 with probabilities", ValueError,
+         lambda: F.cross_entropy(M, M, ignore_index=0)),
+        ("cross_entropy", "reduction", "batchmean", ValueError,
+         lambda: F.cross_entropy(M, Y, reduction="batchmean")),
+        ("cross_entropy", "reduction", "None", TypeError,
+         lambda: F.cross_entropy(M, Y, reduction=None)),
+        ("cross_entropy", "reduction", "avg probabilities", ValueError,
+         lambda: F.cross_entropy(M, M, reduction="avg")),
+        ("cross_entropy", "label_smoothing", "1.5", ValueError,
+         lambda: F.cross_entropy(M, Y, label_smoothing=1.5)),
+        ("cross_entropy", "label_smoothing", "-0.1", ValueError,
+         lambda: F.cross_entropy(M, Y, label_smoothing=-0.1)),
+        ("cross_entropy", "label_smoothing", "nan", ValueError,
+         lambda: F.cross_entropy(M, Y, label_smoothing=np.nan)),
+        ("cross_entropy", "label_smoothing", "str", TypeError,
+         lambda: F.cross_entropy(M, Y, label_smoothing="0.1")),
+        ("cross_entropy", "label_smoothing", "2 probabilities", ValueError,
+         lambda: F.cross_entropy(M, M, label_smoothing=2.0)),
+        ("nll_loss", "input", "0-d", ValueError, lambda: F.nll_loss(1.0, 0)),
+        ("nll_loss", "target", "floats", TypeError, lambda: F.nll_loss(M, [0.0, 1.0])),
+        ("nll_loss", "target", "probabilities", TypeError, lambda: F.nll_loss(M, M)),
+        ("nll_loss", "target", "(3,)", ValueError, lambda: F.nll_loss(M, [0, 1, 2])),
+        ("nll_loss", "target", "-1", ValueError, lambda: F.nll_loss(M, [0, -1])),
+        ("nll_loss", "target", "3", ValueError, lambda: F.nll_loss(M, [3, 0])),
+        ("nll_loss", "target", "spatial (2, 5)", ValueError,
+         lambda: F.nll_loss(S4, np.zeros((2, 5), int))),
+        ("nll_loss", "weight", "(2,)", ValueError, lambda: F.nll_loss(M, Y, [1.0, 2.0])),
+        ("nll_loss", "weight", "requires_grad", ValueError,
+         lambda: F.nll_loss(M, Y, Tensor(np.ones(3), requires_grad=True))),
+        ("nll_loss", "ignore_index", "str", TypeError, lambda: F.nll_loss(M, Y, ignore_index="a")),
+        ("nll_loss", "reduction", "avg", ValueError, lambda: F.nll_loss(M, Y, reduction="avg")),
+        ("binary_cross_entropy", "input", "1.5", ValueError,
+         lambda: F.binary_cross_entropy([0.5, 1.5], [1.0, 1.0])),
+        ("binary_cross_entropy", "input", "-0.1", ValueError,
+         lambda: F.binary_cross_entropy([-0.1], [1.0])),
+        ("binary_cross_entropy", "input", "nan", ValueError,
+         lambda: F.binary_cross_entropy([np.nan], [1.0])),
+        ("binary_cross_entropy", "input", "logits 1e4", ValueError,
+         lambda: F.binary_cross_entropy(np.array([1e4]), [1.0])),
+        ("binary_cross_entropy", "target", "1.5", ValueError,
+         lambda: F.binary_cross_entropy(P, [0.0, 1.5, 1.0])),
+        ("binary_cross_entropy", "target", "-1", ValueError,
+         lambda: F.binary_cross_entropy(P, [0.0, -1.0, 1.0])),
+        ("binary_cross_entropy", "input", "shape", ValueError,
+         lambda: F.binary_cross_entropy(P, [1.0])),
+        ("binary_cross_entropy", "weight", "(4,)", ValueError,
+         lambda: F.binary_cross_entropy(P, P, weight=np.ones(4))),
+        ("binary_cross_entropy", "weight", "(2, 3)", ValueError,
+         lambda: F.binary_cross_entropy(P, P, weight=np.ones((2, 3)))),
+        ("binary_cross_entropy", "weight", "requires_grad", ValueError,
+         lambda: F.binary_cross_entropy(P, P, weight=Tensor(np.ones(3), requires_grad=True))),
+        ("binary_cross_entropy", "reduction", "batchmean", ValueError,
+         lambda: F.binary_cross_entropy(P, P, reduction="batchmean")),
+        ("binary_cross_entropy_with_logits", "input", "shape", ValueError,
+         lambda: F.binary_cross_entropy_with_logits(M, V)),
+        ("binary_cross_entropy_with_logits", "weight", "(4,)", ValueError,
+         lambda: F.binary_cross_entropy_with_logits(M, M, weight=np.ones(4))),
+        ("binary_cross_entropy_with_logits", "pos_weight", "(2,)", ValueError,
+         lambda: F.binary_cross_entropy_with_logits(M, M, pos_weight=np.ones(2))),
+        ("binary_cross_entropy_with_logits", "pos_weight", "(2, 1) of (1, 2)", ValueError,
+         lambda: F.binary_cross_entropy_with_logits(M[:1, :2], M[:1, :2], pos_weight=M[:, :1])),
+        ("binary_cross_entropy_with_logits", "pos_weight", "requires_grad", ValueError,
+         lambda: F.binary_cross_entropy_with_logits(
+             M, M, pos_weight=Tensor(np.ones(3), requires_grad=True))),
+        ("binary_cross_entropy_with_logits", "reduction", "None", TypeError,
+         lambda: F.binary_cross_entropy_with_logits(M, M, reduction=None)),
+        ("kl_div", "input", "shape", ValueError, lambda: F.kl_div(M, V)),
+        ("kl_div", "reduction", "avg", ValueError, lambda: F.kl_div(V, P, reduction="avg")),
+        ("kl_div", "reduction", "None", TypeError, lambda: F.kl_div(V, P, reduction=None)),
+        ("kl_div", "log_target", "1", TypeError, lambda: F.kl_div(V, P, log_target=1)),
+        ("kl_div", "log_target", "str", TypeError, lambda: F.kl_div(V, P, log_target="yes")),
         ("cross_entropy", "target", "float Tensor", TypeError,
          lambda: F.cross_entropy(M, Tensor([0.0, 1.0]))),
         ("cross_entropy", "target", "(3,)", ValueError, lambda: F.cross_entropy(M, [0, 1, 2])),
@@ -256,6 +388,56 @@ def _hinge(reduction="mean", weighted=False, **options):
     return ours, theirs
 
 
+def _classes(loss, reduction="mean", weighted=False, **options):
+    """(ours, torch's) cross_entropy or nll_loss of one (N, C) input with fixed labels.
+
+    ``weighted`` adds class weights ``linspace(0.5, 2, C)`` and ignores the label 1
+    (``ignore_index=1``), so ignored targets and the weighted mean are exercised too.
+    """
+    extra = {"ignore_index": 1} if weighted else {}
+
+    def ours(x):
+        n, c = x.shape
+        w = np.linspace(0.5, 2.0, c) if weighted else None
+        return getattr(F, loss)(x, _labels(n, c), w, reduction=reduction, **extra, **options)
+
+    def theirs(x):
+        n, c = x.shape
+        if n and not c:  # label 0 of no class: CUDA would assert on the device, so refuse here
+            raise IndexError("Target 0 is out of bounds.")
+        w = torch.linspace(0.5, 2.0, c, dtype=x.dtype, device=x.device) if weighted else None
+        y = torch.as_tensor(_labels(n, c), device=x.device)
+        return getattr(TF, loss)(x, y, w, reduction=reduction, **extra, **options)
+
+    return ours, theirs
+
+
+def _floating(y):
+    """``y`` (array or Tensor) with integers as float64: torch's probability targets are."""
+    if isinstance(y, Tensor):
+        return y if y.dtype.kind == "f" else Tensor(y.data.astype(np.float64))
+    y = np.asarray(y)
+    return y if y.dtype.kind == "f" else y.astype(np.float64)
+
+
+def _bce_torch(x, y):
+    """torch's binary_cross_entropy with its CPU range check done here, on every device.
+
+    On CUDA torch checks the range with a device-side assert, which would abort the run.
+    """
+    for name, v in (("input", x), ("target", y)):
+        if not bool(((v >= 0) & (v <= 1)).all()):
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    return TF.binary_cross_entropy(x, y)
+
+
+def _kl_div_mean_torch(x, y):
+    """torch's kl_div with reduction "mean", without its UserWarning about that mean."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "reduction: 'mean'", UserWarning)
+        return TF.kl_div(x, y)
+
+
 def _lse(dim, keepdim=False):
     """(ours, torch's) logsumexp; ``None`` is every axis (``()`` for a 0-d input, in torch)."""
 
@@ -310,14 +492,55 @@ FUNCTIONS = {
         lambda x, y: TF.huber_loss(x, y, delta=0.5),
         "xy",
     ),
-    "cross_entropy": (
-        lambda x: F.cross_entropy(x, _labels(*x.shape)),
-        lambda x: TF.cross_entropy(x, torch.as_tensor(_labels(*x.shape))),
-        "nc",
-    ),
+    "cross_entropy": (*_classes("cross_entropy"), "nc"),
     "multi_margin_loss": (*_hinge(), "nc"),
     "multi_margin_loss_p2_sum": (*_hinge("sum", p=2), "nc"),
     "multi_margin_loss_weighted_none": (*_hinge("none", weighted=True, margin=0.5), "nc"),
+    "cross_entropy_smoothed_weighted": (
+        *_classes("cross_entropy", weighted=True, label_smoothing=0.2),
+        "nc",
+    ),
+    "cross_entropy_smoothed_none": (*_classes("cross_entropy", "none", label_smoothing=0.3), "nc"),
+    # the targets are sigmoid(y) in [0, 1]: the gradient softmax sum(p) - p cancels by
+    # about |sum(p)| * 1e-16, so an unbounded target would need an unbounded tolerance
+    "cross_entropy_probabilities": (
+        lambda x, y: F.cross_entropy(x, F.sigmoid(_floating(y))),
+        lambda x, y: TF.cross_entropy(x, torch.sigmoid(y)),
+        "xy",
+    ),
+    "cross_entropy_probabilities_smoothed_sum": (
+        lambda x, y: F.cross_entropy(
+            x, F.sigmoid(_floating(y)), reduction="sum", label_smoothing=0.1
+        ),
+        lambda x, y: TF.cross_entropy(x, torch.sigmoid(y), reduction="sum", label_smoothing=0.1),
+        "xy",
+    ),
+    "nll_loss": (*_classes("nll_loss"), "nc"),
+    "nll_loss_weighted_sum": (*_classes("nll_loss", "sum", weighted=True), "nc"),
+    "binary_cross_entropy": (F.binary_cross_entropy, _bce_torch, "xy"),
+    "binary_cross_entropy_with_logits": (
+        F.binary_cross_entropy_with_logits,
+        TF.binary_cross_entropy_with_logits,
+        "xy",
+    ),
+    "binary_cross_entropy_with_logits_pos_weight_none": (
+        lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=2.5),
+        lambda x, y: TF.binary_cross_entropy_with_logits(
+            x, y, reduction="none", pos_weight=torch.tensor(2.5, dtype=x.dtype, device=x.device)
+        ),
+        "xy",
+    ),
+    "kl_div": (F.kl_div, _kl_div_mean_torch, "xy"),
+    "kl_div_batchmean": (
+        lambda x, y: F.kl_div(x, y, "batchmean"),
+        lambda x, y: TF.kl_div(x, y, reduction="batchmean"),
+        "xy",
+    ),
+    "kl_div_log_target_none": (
+        lambda x, y: F.kl_div(x, y, "none", log_target=True),
+        lambda x, y: TF.kl_div(x, y, reduction="none", log_target=True),
+        "xy",
+    ),
 }
 
 
@@ -729,6 +952,15 @@ def test_cross_entropy_target_refusals_name_the_target():
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True, width=64)
 ELEMENTWISE = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "erf", "erfc"]
 REDUCING = ["softmax", "log_softmax_0", "logsumexp_all", "mse_loss_sum", "cross_entropy"]
+CLASSIFICATION = [
+    "cross_entropy_smoothed_weighted",
+    "cross_entropy_probabilities",
+    "nll_loss_weighted_sum",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits_pos_weight_none",
+    "kl_div_batchmean",
+    "kl_div_log_target_none",
+]
 
 
 @st.composite
@@ -741,7 +973,9 @@ def any_floats(draw):
     return draw(hnp.arrays(dtype, shape, elements=elements))
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE + REDUCING + ["multi_margin_loss_p2_sum"])
+@pytest.mark.parametrize(
+    "name", ELEMENTWISE + REDUCING + CLASSIFICATION + ["multi_margin_loss_p2_sum"]
+)
 @SETTINGS
 @given(x=any_floats())
 def test_any_float_matches_torch_silently(name, x):
