@@ -45,14 +45,14 @@ site: $(STAMP) browser  ## browser checks of the built site in headless Chromium
 
 # The site checks drive Debian's Chromium through chromedriver. Install both when missing:
 # directly as root, else through passwordless sudo, else stop with the one command to run.
-BROWSER_PACKAGES := chromium chromium-driver
-APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES)
-browser:  ## install Chromium and chromedriver for the site checks, if they are missing
+browser:  ## install chromium and chromium-driver for the site checks, if they are missing
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
-	echo "Installing $(BROWSER_PACKAGES) for the browser checks"; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
-	else echo "make: the browser checks need Chromium; run: sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
-	$$SUDO apt-get update -qq && $$SUDO env $(APT_INSTALL) >/dev/null
+	else echo "make: the browser checks need Chromium; run: sudo apt-get install -y chromium chromium-driver" >&2; exit 1; fi; \
+	echo "Installing chromium and chromium-driver for the browser checks"; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver && \
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null
 
 lab: $(STAMP)  ## JupyterLab on the chapters, explorers live
 	$(BIN)/jupyter lab chapters
