@@ -42,7 +42,7 @@ PAGES = site_pages() if (SITE / "index.html").exists() else []
 
 def test_site_is_built():
     assert PAGES, f"no built site at {SITE}: run `make book` before the browser checks"
-    assert "chapters/01-linear-algebra/04-svd.html" in PAGES
+    assert "chapters/01-linear-algebra/05-svd.html" in PAGES
 
 
 @pytest.fixture(scope="session")
@@ -213,7 +213,7 @@ def test_every_control_changes_the_figure(page, browser):
     moves = browser.execute_script(MOVE_EVERY_CONTROL)
     still = [m for m in moves if not m["changed"]]
     assert not still, f"{page['name']}: controls that change nothing: {still}"
-    if page["name"] == "chapters/01-linear-algebra/04-svd.html":
+    if page["name"] == "chapters/01-linear-algebra/05-svd.html":
         assert len(moves) == 5, f"expected the matrix (4 sliders) and rank (1) explorers: {moves}"
 
 
