@@ -5,6 +5,8 @@
   attributes, recursing into sub-modules and lists; :meth:`~Module.zero_grad`.
 * :class:`Linear` -- ``y = x W^T + b`` with ``W`` of shape ``(out, in)`` like torch and
   torch's default initialisation (or Xavier / He).
+* :class:`Conv2d`, :class:`MaxPool2d`, :class:`AvgPool2d` and :class:`Flatten` -- the
+  layers of a convolutional network, on :mod:`mathdl.conv` (torch's default initialisation).
 * :class:`ReLU`, :class:`Sigmoid`, :class:`Tanh`, :class:`GELU` and, by name,
   :data:`ACTIVATIONS`; :class:`Sequential`, :class:`MLP`.
 * :func:`layer_statistics` -- the experiment of the activations section: per layer, the
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mathdl import conv
 from mathdl import functional as F
 from mathdl._validation import (
     _kind,
@@ -37,7 +40,11 @@ __all__ = [
     "ACTIVATIONS",
     "GELU",
     "MLP",
+    "AvgPool2d",
+    "Conv2d",
+    "Flatten",
     "Linear",
+    "MaxPool2d",
     "Module",
     "ReLU",
     "Sequential",
@@ -423,6 +430,229 @@ class MLP(Sequential):
 
     def __repr__(self) -> str:
         return "MLP" + super().__repr__()[len("Sequential") :]
+
+
+# ----------------------------------------------------------------------------- convolutional
+
+
+def _check_layer_input(x, func: str, channels: int | None = None) -> object:
+    """A 4-D (N, C, H, W) operand (Tensor kept), with ``channels`` checked when given."""
+    if not isinstance(x, Tensor):
+        x = as_real(x, func, "input", keep_float=True)
+    if x.ndim != 4:
+        raise ValueError(f"{func}: input must be 4-D (N, C, H, W), got shape {x.shape}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(
+            f"{func}: input {x.shape} has {x.shape[1]} channels but the layer expects {channels}"
+        )
+    return x
+
+
+class Conv2d(Module):
+    """2-D convolution layer: :func:`mathdl.conv.conv2d` with a learned kernel and bias.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Both divisible by ``groups``.
+    kernel_size : int or (int, int)
+    stride, padding, dilation, groups : as :func:`mathdl.conv.conv2d`
+    bias : bool, default True
+    rng : None, int or numpy.random.Generator
+    dtype : numpy floating dtype, default float64
+
+    Attributes
+    ----------
+    weight : Tensor, shape (out_channels, in_channels / groups, kH, kW)
+    bias : Tensor, shape (out_channels,), or None
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad sizes or geometry (as :func:`~mathdl.conv.conv2d`), and in ``forward`` for an
+        input that is not ``(N, in_channels, H, W)``.
+
+    Notes
+    -----
+    torch's default initialisation, drawn in the same order (weight, then bias):
+    ``W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with ``fan_in = in_channels / groups * kH
+    * kW`` (``kaiming_uniform_(a=sqrt(5))``, as for :class:`Linear`).
+
+    Examples
+    --------
+    >>> layer = Conv2d(1, 4, 3, padding=1, rng=0)
+    >>> layer.weight.shape, layer(np.ones((2, 1, 8, 8))).shape
+    ((4, 1, 3, 3), (2, 4, 8, 8))
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        rng=None,
+        dtype=np.float64,
+    ):
+        name = "Conv2d"
+        c_in = check_int(in_channels, name, "in_channels", min=1)
+        c_out = check_int(out_channels, name, "out_channels", min=1)
+        groups = check_int(groups, name, "groups", min=1)
+        if c_in % groups or c_out % groups:
+            raise ValueError(
+                f"{name}: groups={groups} must divide in_channels ({c_in}) and "
+                f"out_channels ({c_out})"
+            )
+        kernel = conv._tuple(kernel_size, 2, name, "kernel_size", min=1)
+        self.stride = conv._tuple(stride, 2, name, "stride", min=1)
+        self.dilation = conv._tuple(dilation, 2, name, "dilation", min=1)
+        conv._conv_padding(padding, kernel, self.dilation, self.stride, name)  # checked
+        self.padding = (
+            padding if isinstance(padding, str) else conv._tuple(padding, 2, name, "padding", min=0)
+        )
+        self.in_channels, self.out_channels, self.kernel_size = c_in, c_out, kernel
+        self.groups = groups
+        bias = check_bool(bias, name, "bias")
+        dtype, gen = _floating_dtype(dtype, name), as_generator(rng, name)
+        bound = 1 / math.sqrt(c_in // groups * kernel[0] * kernel[1])
+        w = gen.uniform(-bound, bound, size=(c_out, c_in // groups, *kernel))
+        self.weight = Tensor(w.astype(dtype), requires_grad=True)
+        b = gen.uniform(-bound, bound, c_out).astype(dtype) if bias else None
+        self.bias = Tensor(b, requires_grad=True) if bias else None
+
+    def forward(self, x) -> Tensor:
+        """``conv2d(x, weight, bias)`` for ``x`` of shape ``(N, in_channels, H, W)``."""
+        x = _check_layer_input(x, "Conv2d", self.in_channels)
+        return conv.conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def __repr__(self) -> str:
+        extra = "" if self.groups == 1 else f", groups={self.groups}"
+        return (
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}{extra})"
+        )
+
+
+class _Pool(Module):
+    """A pooling function of :mod:`mathdl.conv` as a module: its options, checked when built."""
+
+    def forward(self, x):
+        return self.function(_check_layer_input(x, type(self).__name__), **self.options)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.options.items())
+        return f"{type(self).__name__}({shown})"
+
+
+class MaxPool2d(_Pool):
+    """The module form of :func:`mathdl.conv.max_pool2d` (no parameters).
+
+    Examples
+    --------
+    >>> MaxPool2d(2)(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+
+    function = staticmethod(conv.max_pool2d)
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        dilation=1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ):
+        kernel, stride, padding, dilation, ceil_mode = conv.pool_args(
+            "MaxPool2d", kernel_size, stride, padding, dilation, ceil_mode
+        )
+        self.options = dict(
+            kernel_size=kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+            return_indices=check_bool(return_indices, "MaxPool2d", "return_indices"),
+        )
+
+
+class AvgPool2d(_Pool):
+    """The module form of :func:`mathdl.conv.avg_pool2d` (no parameters).
+
+    Examples
+    --------
+    >>> AvgPool2d(2)(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+
+    function = staticmethod(conv.avg_pool2d)
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override=None,
+    ):
+        name = "AvgPool2d"
+        kernel, stride, padding, _, ceil_mode = conv.pool_args(
+            name, kernel_size, stride, padding, 1, ceil_mode
+        )
+        if divisor_override is not None:
+            if check_int(divisor_override, name, "divisor_override") == 0:
+                raise ValueError(f"{name}: divisor_override must not be 0")
+        self.options = dict(
+            kernel_size=kernel,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=check_bool(count_include_pad, name, "count_include_pad"),
+            divisor_override=divisor_override,
+        )
+
+
+class Flatten(Module):
+    """Flatten dimensions ``start_dim`` to ``end_dim`` into one, as ``torch.nn.Flatten``.
+
+    The default turns ``(N, C, H, W)`` feature maps into ``(N, C*H*W)`` rows for a
+    :class:`Linear` layer.
+
+    Examples
+    --------
+    >>> Flatten()(Tensor(np.zeros((2, 3, 4, 4)))).shape
+    (2, 48)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim = check_int(start_dim, "Flatten", "start_dim")
+        self.end_dim = check_int(end_dim, "Flatten", "end_dim")
+
+    def forward(self, x):
+        if not isinstance(x, Tensor):
+            x = as_real(x, "Flatten", "input", keep_float=True)
+        nd = max(x.ndim, 1)
+        start, end = (d + nd if d < 0 else d for d in (self.start_dim, self.end_dim))
+        if not (0 <= start < nd and 0 <= end < nd) or start > end:
+            raise ValueError(
+                f"Flatten: start_dim={self.start_dim}, end_dim={self.end_dim} do not name "
+                f"dimensions start <= end of an input of shape {x.shape}"
+            )
+        shape = (*x.shape[:start], math.prod(x.shape[start : end + 1]), *x.shape[end + 1 :])
+        return x.reshape(*shape) if isinstance(x, Tensor) else x.reshape(shape)
+
+    def __repr__(self) -> str:
+        return f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim})"
 
 
 # ----------------------------------------------------------------------------- experiments

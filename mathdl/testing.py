@@ -182,10 +182,39 @@ def _torch_layer(layer, device: str):
             if layer.bias is not None:
                 theirs.bias.copy_(to_torch(layer.bias.data, device))
         return theirs
+    if isinstance(layer, nn.Conv2d):
+        return _torch_conv2d(layer, device)
+    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+        return getattr(torch.nn, type(layer).__name__)(**layer.options)
+    if isinstance(layer, nn.Flatten):
+        return torch.nn.Flatten(layer.start_dim, layer.end_dim)
     raise TypeError(
         f"torch_copy: module contains {type(layer).__name__}, which has no torch counterpart "
-        "here (known: Linear, ReLU, Sigmoid, Tanh, GELU, Sequential)"
+        "here (known: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Sigmoid, Tanh, "
+        "GELU, Sequential)"
     )
+
+
+def _torch_conv2d(layer, device: str):
+    """A ``torch.nn.Conv2d`` with the mathdl layer's geometry and exactly its weights."""
+    import torch
+
+    weight = layer.weight.data
+    theirs = torch.nn.Conv2d(
+        layer.in_channels,
+        layer.out_channels,
+        layer.kernel_size,
+        stride=layer.stride,
+        padding=layer.padding,
+        dilation=layer.dilation,
+        groups=layer.groups,
+        bias=layer.bias is not None,
+    ).to(device=device, dtype=getattr(torch, weight.dtype.name))
+    with torch.no_grad():
+        theirs.weight.copy_(to_torch(weight, device))
+        if layer.bias is not None:
+            theirs.bias.copy_(to_torch(layer.bias.data, device))
+    return theirs
 
 
 def torch_copy(module, device: str = "cpu"):
