@@ -735,7 +735,11 @@ def max_pool2d(
     Notes
     -----
     Backward routes each upstream gradient to its window's argmax (the first one on ties;
-    NaN counts as the maximum): ``dx[n, c].flat[idx[n, c, i, j]] += g[n, c, i, j]``.
+    NaN counts as the maximum, and of several NaNs the last, as in torch):
+    ``dx[n, c].flat[idx[n, c, i, j]] += g[n, c, i, j]``. A window in which nothing beats
+    ``-inf`` reports its first input position, as torch does. A window of padding only (a
+    dilated kernel can skip every input pixel) gives ``-inf`` and sends no gradient back;
+    torch reports an index past the window there, and its backward writes to it.
 
     Examples
     --------
@@ -753,19 +757,40 @@ def max_pool2d(
     xp = _pad(x, pads, value=-np.inf)
     win = _windows(xp, kernel, stride, dilation, out)  # (N, C, kH, kW, H_out, W_out)
     flat = win.reshape(n, c, kernel[0] * kernel[1], *out)  # (N, C, kH*kW, H_out, W_out)
-    arg = np.argmax(flat, axis=2)  # (N, C, H_out, W_out); NaN is the maximum
+    arg = np.argmax(flat, axis=2)  # (N, C, H_out, W_out): the first maximum, or first NaN
     y = np.take_along_axis(flat, arg[:, :, None], axis=2)[:, :, 0]
+    if np.isnan(y).any():  # torch routes to the last NaN of a window
+        last = flat.shape[2] - 1 - np.argmax(np.isnan(flat[:, :, ::-1]), axis=2)
+        arg = np.where(np.isnan(y), last, arg)
     rows = np.arange(out[0])[:, None] * stride[0] - pad[0] + (arg // kernel[1]) * dilation[0]
     cols = np.arange(out[1]) * stride[1] - pad[1] + (arg % kernel[1]) * dilation[1]
     indices = (rows * w + cols).astype(np.int64)  # (N, C, H_out, W_out)
+    routed = np.ones(y.shape, dtype=bool)  # False for a window that holds only padding
+    if np.isneginf(y).any():  # nothing beat -inf: torch keeps the window's first input tap
+        (r0, r_ok), (c0, c_ok) = (
+            _first_tap(o, k, s, p, d, size)
+            for o, k, s, p, d, size in zip(out, kernel, stride, pad, dilation, (h, w), strict=True)
+        )
+        low = np.isneginf(y)
+        indices = np.where(low, r0[:, None] * w + c0, indices)
+        routed = ~low | (r_ok[:, None] & c_ok)
 
     def vjp(g):
         plane = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
-        dx = np.bincount((plane + indices).ravel(), weights=g.ravel(), minlength=x.size)
+        where = np.where(routed, plane + indices, 0).ravel()
+        dx = np.bincount(where, weights=np.where(routed, g, 0).ravel(), minlength=x.size)
         return dx.reshape(x.shape).astype(x.dtype, copy=False)
 
     y = _result(y, [(input, vjp)], func)
     return (y, indices) if return_indices else y
+
+
+def _first_tap(out, k, s, p, d, size):
+    """Per window along one dimension: its first tap inside the input, and whether it has one."""
+    start = np.arange(out) * s - p
+    skip = np.maximum(-(start // d) * (start < 0), 0)  # taps that fall in the leading padding
+    first = start + skip * d
+    return first, (first < size) & (skip < k)
 
 
 def _pool_sizes(h, k, s, p, out):

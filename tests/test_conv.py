@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import SEEDS, SETTINGS
 
@@ -106,7 +106,7 @@ def test_float32_stays_float32():
 def test_im2col_and_col2im_match_unfold_and_fold(cfg, seed, device):
     (n, c, h, w), (_, _, kh, kw) = cfg["x"], cfg["w"]
     if cfg["padding"] == "same":  # unfold pads symmetrically: round "same" up
-        pad = tuple(-(-d * (k - 1) // 2) for k, d in zip((kh, kw), cfg["dilation"]))
+        pad = tuple(-(-d * (k - 1) // 2) for k, d in zip((kh, kw), cfg["dilation"], strict=False))
     else:
         pad = cfg["padding"]
     geo = dict(dilation=cfg["dilation"], padding=pad, stride=cfg["stride"])
@@ -137,11 +137,13 @@ def transpose_configs(draw):
     k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    extra = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    extra = tuple(
+        draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation, strict=False)
+    )
     size = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
     full = [
         (h - 1) * s + d * (kk - 1) + 1 + e
-        for h, s, d, kk, e in zip(size, stride, dilation, k, extra)
+        for h, s, d, kk, e in zip(size, stride, dilation, k, extra, strict=False)
     ]
     pad = tuple(draw(st.integers(0, (f - 1) // 2)) for f in full)
     return dict(
@@ -209,11 +211,18 @@ def pool_configs(draw, dilation=True):
     pad = tuple(draw(st.integers(0, kk // 2)) for kk in k)
     d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
     size = tuple(
-        draw(st.integers(max(1, dd * (kk - 1) + 1 - 2 * p), 7)) for kk, p, dd in zip(k, pad, d)
+        draw(st.integers(max(1, dd * (kk - 1) + 1 - 2 * p), 7))
+        for kk, p, dd in zip(k, pad, d, strict=False)
     )
+    ceil = draw(st.booleans())
+    for n, kk, s, p, dd in zip(size, k, stride, pad, d, strict=True):
+        # every window must reach the input: torch mis-indexes windows of padding only
+        starts = range(conv.output_size(n, kk, s, p, dd, ceil))
+        taps = [[i * s - p + t * dd for t in range(kk)] for i in starts]
+        assume(all(any(0 <= r < n for r in window) for window in taps))
     return dict(
         shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3)), *size),
-        kw=dict(kernel_size=k, stride=stride, padding=pad, ceil_mode=draw(st.booleans())),
+        kw=dict(kernel_size=k, stride=stride, padding=pad, ceil_mode=ceil),
         dilation=d,
     )
 
@@ -291,3 +300,36 @@ def test_extremes_follow_torch_without_warnings(device):
     assert_close(conv.conv2d(x, w), F.conv2d(xt, wt), rtol=0, equal_nan=True)
     assert_close(conv.max_pool2d(x, 2, 1), F.max_pool2d(xt, 2, 1), rtol=0, equal_nan=True)
     assert_close(conv.avg_pool2d(x, 2, 1), F.avg_pool2d(xt, 2, 1), rtol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("x", "kw"),
+    [
+        ([[[[5.0]]]], dict(kernel_size=(1, 2), stride=1, padding=(0, 1), dilation=(1, 2))),
+        ([[[[5.0, 3.0]]]], dict(kernel_size=(1, 2), stride=1, padding=(0, 1), dilation=(1, 3))),
+        ([[[[-np.inf, -np.inf], [-np.inf, 1.0]]]], dict(kernel_size=2, stride=1, padding=1)),
+        ([[[[np.nan, 1.0], [np.nan, 2.0]]]], dict(kernel_size=2)),
+        ([[[[np.inf, np.nan, np.inf, np.nan]]]], dict(kernel_size=(1, 4))),
+    ],
+    ids=["padding-only", "padding-only-2", "minus-inf", "two-nans", "nan-and-inf"],
+)
+def test_max_pool2d_degenerate_windows_follow_torch(x, kw, device):
+    """Windows of only padding or only -inf, and NaNs: torch's values, indices, gradients.
+
+    A window of padding only has no input to route to: torch's index then points past the
+    window (and its backward writes there), ours sends nothing back, so for those only the
+    values and indices are compared with torch.
+    """
+    x = np.array(x)
+    xt = torch.tensor(x, device=device, requires_grad=True)
+    yt, it = F.max_pool2d(xt, **kw, return_indices=True)
+    ours = Tensor(x, requires_grad=True)
+    y, idx = conv.max_pool2d(ours, **kw, return_indices=True)
+    y.sum().backward()
+    assert_close(y, yt, rtol=0, equal_nan=True)
+    np.testing.assert_array_equal(idx, it.cpu().numpy())
+    if "dilation" in kw:  # the padding-only windows
+        assert_close(ours.grad, np.zeros_like(x), rtol=0)
+    else:
+        yt.sum().backward()
+        assert_close(ours.grad, xt.grad, rtol=0)

@@ -299,3 +299,85 @@ def test_layer_statistics_inside_no_grad():
         got = layer_statistics(net, x, target)
     for a, b in zip(got, expected, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- convolutional
+
+
+def small_cnn(rng=0, dtype=np.float64):
+    """The shape of the book's digit classifier: two conv blocks and a linear layer."""
+    from mathdl.nn import AvgPool2d, Conv2d, Flatten, MaxPool2d
+
+    gen = np.random.default_rng(rng)
+    return Sequential(
+        Conv2d(1, 4, 3, padding=1, rng=gen, dtype=dtype),
+        ReLU(),
+        MaxPool2d(2),
+        Conv2d(4, 6, 3, padding="same", rng=gen, dtype=dtype),
+        ReLU(),
+        AvgPool2d(2),
+        Flatten(),
+        Linear(24, 10, rng=gen, dtype=dtype),
+    )
+
+
+def test_conv2d_default_init_matches_torch_bounds():
+    from mathdl.nn import Conv2d
+
+    layer = Conv2d(16, 32, (3, 5), groups=2, rng=0)
+    bound = 1 / np.sqrt(8 * 15)  # fan_in = in/groups * kH * kW
+    assert layer.weight.shape == (32, 8, 3, 5) and layer.bias.shape == (32,)
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    assert_close(layer.weight.data.var(), bound**2 / 3, rtol=0.05, name="Var W")
+    ref = torch.nn.Conv2d(16, 32, (3, 5), groups=2)
+    assert_close(ref.weight.detach().var().item(), bound**2 / 3, rtol=0.05, name="torch Var W")
+    assert Conv2d(1, 2, 3, bias=False, rng=0).bias is None
+
+
+def test_cnn_forward_and_gradients_match_torch(device):
+    net = small_cnn()
+    theirs = torch_copy(net, device)
+    x = np.random.default_rng(1).standard_normal((5, 1, 8, 8))
+    target = np.arange(5)
+    loss = F.cross_entropy(net(Tensor(x)), target)
+    loss.backward()
+    xt = torch.tensor(x, device=device)
+    loss_t = torch.nn.functional.cross_entropy(theirs(xt), torch.tensor(target, device=device))
+    loss_t.backward()
+    assert_close(loss, loss_t, rtol=1e-13)
+    for ours, ref in zip(net.parameters(), theirs.parameters(), strict=True):
+        assert_close(ours.grad, ref.grad, rtol=1e-11, atol=1e-14)
+
+
+def test_cnn_training_steps_match_torch(device):
+    """Twenty SGD steps with momentum: every loss agrees with torch's to 1e-10."""
+    from mathdl.optim import SGD
+
+    net = small_cnn(rng=3)
+    theirs = torch_copy(net, device)
+    opt = SGD(net.parameters(), lr=0.1, momentum=0.9)
+    opt_t = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        x, y = rng.standard_normal((8, 1, 8, 8)), rng.integers(0, 10, 8)
+        opt.zero_grad()
+        loss = F.cross_entropy(net(Tensor(x)), y)
+        loss.backward()
+        opt.step()
+        opt_t.zero_grad()
+        xt, yt = torch.tensor(x, device=device), torch.tensor(y, device=device)
+        loss_t = torch.nn.functional.cross_entropy(theirs(xt), yt)
+        loss_t.backward()
+        opt_t.step()
+        assert_close(loss, loss_t, rtol=1e-10)
+
+
+def test_pool_and_flatten_modules():
+    from mathdl.nn import AvgPool2d, Flatten, MaxPool2d
+
+    x = np.arange(32.0).reshape(1, 2, 4, 4)
+    assert MaxPool2d(2, stride=1, return_indices=True)(x)[1].shape == (1, 2, 3, 3)
+    assert AvgPool2d(3, padding=1, count_include_pad=False)(x).shape == (1, 2, 2, 2)
+    assert Flatten(0, 2)(x).shape == (8, 4)
+    assert Flatten()(Tensor(x)).shape == (1, 32)
+    assert MaxPool2d(2).parameters() == [] and "kernel_size=(2, 2)" in repr(MaxPool2d(2))
