@@ -310,6 +310,178 @@ def test_low_rank_ends_and_dtype():
     assert linalg.low_rank(U, S, Vh, np.int64(1)).shape == (5, 3)
 
 
+# ----------------------------------------------------------------------------- QR
+
+QR_MODES = ["reduced", "complete", "r"]
+
+
+def sign_fixed(Q, R):
+    """``(Q D, D R)`` with ``D = diag(sign(R_jj))`` (1 where ``R_jj = 0``): ``diag(R) >= 0``.
+
+    Only the first ``k = min(m, n)`` columns of ``Q`` and rows of ``R`` change.
+    """
+    Q, R = to_numpy(Q).copy(), to_numpy(R).copy()
+    k = min(R.shape)
+    d = np.where(np.diag(R)[:k] < 0, -1.0, 1.0)  # (k,)
+    Q[:, :k] *= d
+    R[:k] *= d[:, None]
+    return Q, R
+
+
+def check_qr(A, device, mode="reduced"):
+    """Shapes as torch, Q^T Q = I, Q R = A, R upper triangular; where the factorisation is
+    unique (the first k columns independent), the sign-fixed factors equal torch's."""
+    m, n = A.shape
+    k = min(m, n)
+    Q, R = linalg.qr(A, mode=mode)
+    Qt, Rt = (to_numpy(t) for t in torch.linalg.qr(to_torch(A, device), mode=mode))
+    assert Q.shape == Qt.shape and R.shape == Rt.shape, (Q.shape, Qt.shape, R.shape, Rt.shape)
+    assert Q.dtype == R.dtype == np.float64
+    assert np.array_equal(R, np.triu(R)), "R is upper triangular"
+    if mode == "r":
+        Q_reduced, R_reduced = linalg.qr(A)
+        assert np.array_equal(R, R_reduced), "mode='r' gives the reduced R"
+        Q, Qt = Q_reduced, to_numpy(torch.linalg.qr(to_torch(A, device))[0])
+    scale = max(float(np.abs(A).max(initial=0.0)), 1.0)
+    check_orthonormal_columns(Q, "Q")
+    assert_close(Q @ R[: Q.shape[1]], A, rtol=0, atol=1e-12 * scale, name="Q R")
+    assert np.all(R[k:] == 0.0), "complete mode: R is zero below row k"
+    S = to_numpy(torch.linalg.svdvals(to_torch(A[:, :k], device)))
+    if k and S[-1] > 1e-8 * S[0]:  # unique once the signs are fixed; errors grow like kappa eps
+        kappa = S[0] / S[-1]
+        (Qf, Rf), (Qtf, Rtf) = sign_fixed(Q, R), sign_fixed(Qt, Rt)
+        assert_close(Qf[:, :k], Qtf[:, :k], rtol=0, atol=1e-12 * kappa, name="Q (signs fixed)")
+        assert_close(Rf, Rtf, rtol=0, atol=1e-12 * kappa * scale, name="R (signs fixed)")
+    return Q, R
+
+
+@SETTINGS
+@given(A=matrices(), mode=st.sampled_from(QR_MODES))
+def test_qr_vs_torch(device, A, mode):
+    check_qr(A, device, mode)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (1, 5), (5, 1), (4, 4), (2, 6)])
+@pytest.mark.parametrize("mode", QR_MODES)
+def test_qr_edge_shapes_zero_and_ones(device, shape, mode):
+    check_qr(np.zeros(shape), device, mode)
+    check_qr(np.ones(shape), device, mode)  # rank 1 (or empty)
+
+
+def test_qr_zero_and_dependent_columns(device):
+    """Rank-deficient: the invariants hold, and a zero column gives R_jj = 0 exactly."""
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((2, 5))
+    cases = {  # name: (A, how many |R_jj| are determined: up to the first rounding-sized one)
+        "zero first column": (np.stack([np.zeros(5), a, b], axis=1), 3),
+        "zero middle column": (np.stack([a, np.zeros(5), b], axis=1), 3),
+        "repeated column": (np.stack([a, a, b], axis=1), 2),
+        "a + b": (np.stack([a, b, a + b], axis=1), 3),
+        "wide, rank 1": (np.outer(a[:3], b), 2),
+    }
+    for name, (A, j) in cases.items():
+        _, R = check_qr(A, device)
+        check_qr(A, device, "complete")
+        Rt = to_numpy(torch.linalg.qr(to_torch(A, device))[1])
+        d, dt = np.abs(np.diag(R))[:j], np.abs(np.diag(Rt))[:j]
+        assert_close(d, dt, rtol=0, atol=1e-12, name=name)
+        assert d[-1] < 1e-12 or name.startswith("zero"), "a dependent column leaves R_jj ~ 0"
+    cases = {name: A for name, (A, _) in cases.items()}
+    assert linalg.qr(cases["zero first column"])[1][0, 0] == 0.0
+    assert linalg.qr(cases["zero middle column"])[1][1, 1] == 0.0
+
+
+@pytest.mark.parametrize("shape", [(60, 45), (45, 60), (33, 33), (64, 2), (2, 64)])
+def test_qr_larger_vs_torch(device, shape):
+    A = np.random.default_rng(sum(shape)).standard_normal(shape) * np.logspace(0, -4, shape[1])
+    for mode in QR_MODES:
+        check_qr(A, device, mode)
+
+
+def test_qr_same_signs_as_lapack():
+    """The conventions are LAPACK's: torch's CPU factors agree without fixing any sign."""
+    rng = np.random.default_rng(2)
+    cases = [
+        rng.standard_normal((6, 4)),
+        rng.standard_normal((4, 6)),
+        rng.standard_normal((5, 5)),
+        -rng.standard_normal((5, 5)),
+        np.triu(rng.standard_normal((4, 4))),  # H_j = I throughout: Q = I
+        np.eye(3),
+        np.array([[0.0, 2.0], [0.0, 4.0]]),  # a zero column: H_0 = I
+        np.array([[-1.0, 2.0], [0.0, 4.0]]),
+    ]
+    for A in cases:
+        for mode in ("reduced", "complete"):
+            Q, R = linalg.qr(A, mode=mode)
+            Qt, Rt = torch.linalg.qr(to_torch(A), mode=mode)
+            assert_close(Q, Qt, rtol=0, atol=1e-14, name="Q")
+            assert_close(R, Rt, rtol=0, atol=1e-14, name="R")
+    assert_close(linalg.qr(np.eye(3))[0], np.eye(3), name="qr(I) gives Q = I")
+
+
+def test_qr_least_squares_vs_torch(device):
+    """min ||A x - b||: x solves R x = Q^T b, as torch.linalg.lstsq finds."""
+    rng = np.random.default_rng(3)
+    A, b = rng.standard_normal((20, 4)), rng.standard_normal(20)
+    Q, R = linalg.qr(A)
+    x = linalg.solve(R, Q.T @ b)  # (4,)
+    xt = torch.linalg.lstsq(to_torch(A, device), to_torch(b[:, None], device)).solution[:, 0]
+    assert_close(x, xt, rtol=1e-10, atol=1e-12, name="least-squares x")
+    assert_close(A.T @ (A @ x - b), np.zeros(4), rtol=0, atol=1e-12, name="normal equations")
+
+
+@SETTINGS
+@given(m=st.integers(1, 8), data=st.data(), seed=SEEDS, modified=st.booleans())
+def test_gram_schmidt_vs_qr_and_torch(device, m, data, seed, modified):
+    """Full column rank, singular values in [1, 10]: Gram-Schmidt = the sign-fixed qr."""
+    n = data.draw(st.integers(0, m), label="n")
+    rng = np.random.default_rng(seed)
+    A = random_orthogonal(m, rng)[:, :n] * np.linspace(1, 10, n) @ random_orthogonal(n, rng).T
+    Q, R = linalg.gram_schmidt(A, modified=modified)
+    assert Q.shape == (m, n) and R.shape == (n, n)
+    assert np.array_equal(R, np.triu(R)) and np.all(np.diag(R) > 0)
+    check_orthonormal_columns(Q, "Q")
+    assert_close(Q @ R, A, rtol=0, atol=1e-12, name="Q R")
+    Qh, Rh = sign_fixed(*linalg.qr(A))
+    assert_close(Q, Qh, rtol=0, atol=1e-12, name="Q vs qr")
+    assert_close(R, Rh, rtol=0, atol=1e-12, name="R vs qr")
+    Qt, Rt = sign_fixed(*torch.linalg.qr(to_torch(A, device)))
+    assert_close(Q, Qt, rtol=0, atol=1e-12, name="Q vs torch")
+    assert_close(R, Rt, rtol=0, atol=1e-12, name="R vs torch")
+
+
+def test_gram_schmidt_loss_of_orthogonality():
+    """||Q^T Q - I||: about eps kappa^2 (classical), eps kappa (modified), eps (Householder)."""
+    rng = np.random.default_rng(4)
+    n, eps = 12, np.finfo(float).eps
+    losses = {}
+    for kappa in (1e4, 1e7):
+        A = random_orthogonal(40, rng)[:, :n] * np.logspace(0, -np.log10(kappa), n)
+        A = A @ random_orthogonal(n, rng).T  # (40, 12), condition number kappa
+        for name, (Q, _) in [
+            ("classical", linalg.gram_schmidt(A, modified=False)),
+            ("modified", linalg.gram_schmidt(A)),
+            ("householder", linalg.qr(A)),
+        ]:
+            losses[name, kappa] = float(np.abs(Q.T @ Q - np.eye(n)).max())
+    for kappa in (1e4, 1e7):
+        assert 1e-2 * eps * kappa**2 < losses["classical", kappa] < 1e2 * eps * kappa**2
+        assert 1e-2 * eps * kappa < losses["modified", kappa] < 1e2 * eps * kappa
+        assert losses["householder", kappa] < 10 * eps
+    assert losses["classical", 1e7] > 1e-4, "classical Gram-Schmidt has lost orthogonality"
+
+
+def test_qr_gram_schmidt_dtypes():
+    A = np.array([[2, 1], [1, 3], [0, 1]])
+    for f in (linalg.qr, linalg.gram_schmidt):
+        assert all(x.dtype == np.float64 for x in f(A))
+        assert all(x.dtype == np.float32 for x in f(A.astype(np.float32)))
+        assert all(x.dtype == np.float64 for x in f(A > 0))
+    assert linalg.qr(A.astype(np.float32), mode="r")[0].shape == (0,)
+    assert linalg.qr(A.astype(np.float32), mode="r")[0].dtype == np.float32
+
+
 # ----------------------------------------------------------------------------- parallel Jacobi
 
 
@@ -409,7 +581,15 @@ def test_pca_random(shape):
 
 
 SQUARE_FUNCS = [linalg.lu, linalg.inv, linalg.det, linalg.eigh, linalg.power_iteration]
-ALL_FUNCS = [*SQUARE_FUNCS, linalg.svd, linalg.pinv, linalg.matrix_rank, linalg.eig_2x2]
+ALL_FUNCS = [
+    *SQUARE_FUNCS,
+    linalg.svd,
+    linalg.pinv,
+    linalg.matrix_rank,
+    linalg.eig_2x2,
+    linalg.qr,
+    linalg.gram_schmidt,
+]
 
 
 @pytest.mark.parametrize("func", SQUARE_FUNCS, ids=lambda f: f.__name__)

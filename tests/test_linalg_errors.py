@@ -77,6 +77,8 @@ ARRAY_ARGS = [
     ("PCA.fit_transform", "X", lambda x: call("PCA.fit_transform", x), X_FIT),
     ("PCA.transform", "X", lambda x: call("PCA.transform", x), X_FIT[:3]),
     ("PCA.inverse_transform", "Z", lambda x: call("PCA.inverse_transform", x), X_FIT[:3]),
+    ("qr", "A", lambda x: call("qr", x), SPD),
+    ("gram_schmidt", "A", lambda x: call("gram_schmidt", x), SPD),
 ]
 
 
@@ -176,6 +178,19 @@ SPECIFIC = [
     ("PCA.inverse_transform-width", "PCA.inverse_transform", (np.ones((3, 4)),), {}, ValueError, r"PCA.inverse_transform: Z must have 2 columns \(n_components_\), got shape \(3, 4\)$"),
     ("PCA.transform-unfitted", "unfitted PCA.transform", (np.ones((3, 2)),), {}, ValueError, r"PCA.transform: this PCA is not fitted yet; call fit\(X\) first$"),
     ("PCA.inverse_transform-unfitted", "unfitted PCA.inverse_transform", (np.ones((3, 2)),), {}, ValueError, r"PCA.inverse_transform: this PCA is not fitted yet"),
+    *[(f"qr-mode-{v!r}", "qr", (_A,), {"mode": v}, TypeError, r"qr: mode must be one of \['reduced', 'complete', 'r'\], got ")
+      for v in (None, 1, True, ["r"], b"r")],
+    *[(f"qr-mode-{v!r}", "qr", (_A,), {"mode": v}, ValueError, rf"qr: mode must be one of \['reduced', 'complete', 'r'\], got '{v}'$")
+      for v in ("full", "R", "", "economic", "raw")],
+    ("gram_schmidt-wide", "gram_schmidt", (np.ones((2, 3)),), {}, ValueError, r"gram_schmidt: A must have at least as many rows as columns \(n <= m\), got shape \(2, 3\)"),
+    ("gram_schmidt-0x2", "gram_schmidt", (np.ones((0, 2)),), {}, ValueError, r"gram_schmidt: A must have at least as many rows as columns"),
+    *[(f"gram_schmidt-{name}-{mod}", "gram_schmidt", (A,), {"modified": mod}, np.linalg.LinAlgError, rf"gram_schmidt: column {j} of A \(shape \({A.shape[0]}, {A.shape[1]}\)\) lies in the span of the columns before it")
+      for name, A, j in (("zeros", np.zeros((3, 2)), 0), ("zero-column", np.array([[1.0, 0.0], [2.0, 0.0]]), 1),
+                         ("repeated-e1", np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]]), 1),
+                         ("e1-e2-sum", np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]), 2))
+      for mod in (True, False)],
+    *[(f"gram_schmidt-modified-{v!r}", "gram_schmidt", (_A,), {"modified": v}, TypeError, r"gram_schmidt: modified must be True or False, got ")
+      for v in ("yes", 1, None, 1.0)],
 ]  # fmt: skip
 
 
@@ -390,6 +405,52 @@ def law_det(A, c):
     return ref
 
 
+def ref_qr(A, c=1.0, mode="reduced"):
+    """torch's QR of ``A``, then of ``c A`` (``c > 0``): the same ``Q``, ``R`` times c."""
+
+    def ref(d):
+        Qt, Rt = torch.linalg.qr(T(A, d), mode=mode)
+        return Qt, c * Rt
+
+    return ref
+
+
+def check_qr(out, ref, A, relative=False, compare=True):
+    """Shapes and dtypes as torch, ``R`` upper triangular, ``Q^T Q = I``, ``Q R = A``, and both
+    factors equal to torch's once the signs are fixed (``diag(R) >= 0``, row by row of ``R``
+    and column by column of ``Q``). ``relative``: every entry of ``R`` to its own 1e-12.
+    Without ``compare``, only the shapes, the dtypes and the invariants (backward stability)."""
+    (Q, R), (Qt, Rt) = out, tuple(to_numpy(t) for t in ref)
+    assert np.array_equal(R, np.triu(R)), "R is upper triangular"
+    assert R.shape == Rt.shape and R.dtype == Rt.dtype, (R.shape, Rt.shape, R.dtype, Rt.dtype)
+    assert Q.shape == Qt.shape and Q.dtype == Qt.dtype, (Q.shape, Qt.shape, Q.dtype, Qt.dtype)
+    assert np.all(np.isfinite(R)) or not compare, "R is finite"
+    k = min(R.shape)
+
+    def fixed(Q, R):
+        d = np.where(np.diag(R)[:k] < 0, -1, 1).astype(R.dtype)  # (k,)
+        Q, R = Q.copy(), R.copy()
+        R[:k] *= d[:, None]
+        if Q.ndim == 2:
+            Q[:, :k] *= d
+        return Q, R
+
+    if compare:
+        (Qf, Rf), (Qtf, Rtf) = fixed(Q, R), fixed(Qt, Rt)
+        tclose(Rf, Rtf, rtol_for(R), relative)
+        tclose(Qf[..., :k], Qtf[..., :k], rtol_for(Q))  # mode="r": Q is empty, (0,)
+    if Q.ndim == 2:  # not mode="r"
+        f32 = R.dtype == np.float32
+        residual_check(Q.T @ Q, np.eye(Q.shape[1]), 1.0, "Q^T Q", f32)
+        s = scale_of(A)
+        QR = Q.astype(np.float64) @ (R.astype(np.float64) / s)
+        residual_check(QR, np.asarray(A, dtype=np.float64) / s, s, "Q R", f32)
+
+
+CHECKS["qr"] = check_qr
+CHECKS["qr-relative"] = lambda out, ref, A: check_qr(out, ref, A, relative=True)
+CHECKS["qr-stable"] = lambda out, ref, A: check_qr(out, ref, A, compare=False)
+
 B2 = np.array([[1.0, 2.0], [3.0, 4.0]])
 S2 = np.array([[2.0, 1.0], [1.0, 3.0]])
 R32 = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]])
@@ -489,6 +550,46 @@ EXTREME = [
     ("svd-transposed", "svd", (M6[:, :4].T,), ref_svd(M6[:, :4].T.copy()), "svd"),
     ("pinv-strided", "pinv", (M6[::3],), torch_fn(torch.linalg.pinv, M6[::3].copy()), "value"),
     ("power_iteration-transposed", "power_iteration", (np.diag([3.0, 1.0, 0.5]).T,), dominant(np.diag([3.0, 1.0, 0.5])), "power"),
+    # QR: qr(c A) = (Q, c R) for c > 0; torch on A, R scaled (torch gives NaN for 1e308 * H2)
+    *[(f"qr-{c:g}-{mode}", "qr", (c * R32,), {"mode": mode}, ref_qr(R32, c, mode), "qr")
+      for c in (1e300, 1e-300, 2.0**1020, SUB) for mode in ("reduced", "complete", "r")],
+    *[(f"qr-T-{c:g}", "qr", (c * R32.T,), ref_qr(R32.T, c), "qr") for c in (1e300, 1e-300, SUB)],
+    *[(f"qr-B2-{c:g}", "qr", (c * B2,), ref_qr(B2, c), "qr") for c in (1e300, 1e-300, 2.0**1020, SUB)],
+    ("qr-H-1e308", "qr", (1e308 * H2,), ref_qr(H2, 1e308), "qr"),
+    ("qr-H-1e308-complete", "qr", (1e308 * H2[:, :1],), {"mode": "complete"}, ref_qr(H2[:, :1], 1e308, "complete"), "qr"),
+    ("qr-diag-pm1e308", "qr", (np.diag([1e308, -1e308]),), ref_qr(np.diag([1.0, -1.0]), 1e308), "qr-relative"),
+    ("qr-ones-1e308", "qr", (1e308 * np.ones((2, 2)),), ref_qr(np.ones((2, 2)), 1e308), "qr"),
+    # 1e-320 next to 1e308 is below eps ||A||: only backward stability (Q^T Q = I, Q R = A)
+    ("qr-1e308-next-to-1e-320", "qr", (np.array([[1e308, 1e-320], [1e-320, 1e308]]),), ref_qr(np.eye(2)), "qr-stable"),
+    ("qr-1e308-column-next-to-1", "qr", (np.array([[1e308, 1.0], [1e308, -1.0]]),), ref_qr(np.eye(2)), "qr-stable"),
+    ("qr-overflow", "qr", (np.full((2, 1), 1.5e308),), {"mode": "r"}, lambda d: (T(np.zeros(0), d), T(np.array([[-np.inf]]), d)), "value"),
+    ("qr-diag-1e-320", "qr", (np.diag([1.0, 1e-320]),), ref_qr(np.diag([1.0, 1e-320])), "qr-relative"),
+    ("qr-subnormal-column", "qr", (R32 * [1.0, 1e-320],), ref_qr(R32), "qr-stable"),  # Q's column 2: few digits
+    ("qr-diag-1e300-1e-300", "qr", (np.diag([1e300, 1e-300]),), ref_qr(np.diag([1e300, 1e-300])), "qr-relative"),
+    *[(f"qr-{m}x{n}-{mode}", "qr", (np.zeros((m, n)),), {"mode": mode}, ref_qr(np.zeros((m, n)), mode=mode), "qr")
+      for m, n in ((0, 0), (0, 3), (3, 0)) for mode in ("reduced", "complete", "r")],
+    *[(f"qr-zeros-{mode}", "qr", (np.zeros((3, 2)),), {"mode": mode}, ref_qr(np.zeros((3, 2)), mode=mode), "qr") for mode in ("reduced", "complete")],
+    *[(f"qr-float32-{mode}", "qr", (R32.astype(np.float32),), {"mode": mode}, ref_qr(R32.astype(np.float32), mode=mode), "qr") for mode in ("reduced", "complete", "r")],
+    ("qr-float32-wide", "qr", (R32.T.astype(np.float32),), ref_qr(R32.T.astype(np.float32)), "qr"),
+    ("qr-int", "qr", (np.array([[1, 2], [3, -1], [0, 2]]),), ref_qr(np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 2.0]])), "qr"),
+    ("qr-bool", "qr", (np.array([[True, False], [True, True]]),), ref_qr(np.array([[1.0, 0.0], [1.0, 1.0]])), "qr"),
+    ("qr-lists", "qr", ([[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]],), ref_qr(R32), "qr"),
+    ("qr-strided", "qr", (M6[::2],), ref_qr(M6[::2].copy()), "qr"),
+    ("qr-transposed", "qr", (M6[:, :4].T,), ref_qr(M6[:, :4].T.copy()), "qr"),
+    ("qr-fortran", "qr", (np.asfortranarray(M6),), ref_qr(M6), "qr"),
+    ("qr-reversed", "qr", (M6[::-1, ::2],), {"mode": "complete"}, ref_qr(M6[::-1, ::2].copy(), mode="complete"), "qr"),
+    # Gram-Schmidt: diag(R) > 0, the sign-fixed factors of torch's QR
+    *[(f"gram_schmidt-{c:g}-{mod}", "gram_schmidt", (c * R32,), {"modified": mod}, ref_qr(R32, c), "qr")
+      for c in (1e300, 1e-300, 2.0**1020, SUB) for mod in (True, False)],
+    ("gram_schmidt-H-1e308", "gram_schmidt", (1e308 * H2,), ref_qr(H2, 1e308), "qr"),
+    ("gram_schmidt-1e308-next-to-1e-320", "gram_schmidt", (np.array([[1e308, 1e-320], [1e-320, 1e308]]),), ref_qr(np.eye(2)), "qr-stable"),
+    ("gram_schmidt-diag-1e-320", "gram_schmidt", (np.diag([1.0, 1e-320]),), ref_qr(np.diag([1.0, 1e-320])), "qr-relative"),
+    *[(f"gram_schmidt-{m}x{n}", "gram_schmidt", (np.zeros((m, n)),), ref_qr(np.zeros((m, n))), "qr") for m, n in ((0, 0), (3, 0))],
+    ("gram_schmidt-float32", "gram_schmidt", (R32.astype(np.float32),), ref_qr(R32.astype(np.float32)), "qr"),
+    ("gram_schmidt-int", "gram_schmidt", (np.array([[1, 2], [3, -1], [0, 2]]),), ref_qr(np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 2.0]])), "qr"),
+    ("gram_schmidt-lists", "gram_schmidt", ([[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]],), ref_qr(R32), "qr"),
+    ("gram_schmidt-strided", "gram_schmidt", (M6[:, ::2],), ref_qr(M6[:, ::2].copy()), "qr"),
+    ("gram_schmidt-transposed", "gram_schmidt", (M6[:3].T,), ref_qr(M6[:3].T.copy()), "qr"),
 ]  # fmt: skip
 
 
@@ -641,6 +742,23 @@ def test_svd_top_of_range(device):
     assert_close(S, np.full(2, math.sqrt(2) * 1e308), rtol=1e-15, name="S")
 
 
+@pytest.mark.parametrize("func", ["qr", "gram_schmidt"])
+def test_qr_graded_columns(device, func):
+    """Columns scaled by 1, 1e-150, 1e-300: the same Q, and each column of R scaled alike."""
+    A = M6[:, :3]
+    D = np.array([1.0, 1e-150, 1e-300])
+    Q0, R0 = call(func, A)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        Q, R = call(func, A * D)
+    assert_close(Q, Q0, rtol=0, atol=1e-12, name="Q")
+    assert_close(R / D, R0, rtol=0, atol=1e-12 * np.abs(R0).max(), name="R D^-1")
+    Qt, Rt = (to_numpy(t) for t in torch.linalg.qr(T(A * D, device)))
+    signs = np.sign(np.diag(R)) * np.sign(np.diag(Rt))  # (3,): +-1
+    assert_close(Q, Qt * signs, rtol=0, atol=1e-12, name="Q vs torch")
+    assert_close(R / D, (Rt * signs[:, None]) / D, rtol=0, atol=1e-12 * np.abs(R0).max())
+
+
 def test_matrix_rank_where_s_max_overflows():
     """3 x 3 of 1e308: s_max = 3e308 overflows; the default cutoff still gives rank 1."""
     assert linalg.matrix_rank(1e308 * np.ones((3, 3))) == 1
@@ -698,3 +816,25 @@ def test_solve_scales(device, n, seed, k, data):
         warnings.simplefilter("error")
         X = linalg.solve(10.0**k * A, 10.0**j * B)
     tclose(X, solve_ref(A, B, 10.0**k, 10.0**j)(device), 1e-12)
+
+
+@SETTINGS
+@given(
+    m=st.integers(1, 6),
+    data=st.data(),
+    seed=SEEDS,
+    k=POWERS,
+    mode=st.sampled_from(["reduced", "complete", "r"]),
+)
+def test_qr_scales(device, m, data, seed, k, mode):
+    """``qr(10^k A) = (Q, 10^k R)`` for A (m, n), n <= m, with singular values in [1, 10]."""
+    n = data.draw(st.integers(1, m), label="n")
+    rng = np.random.default_rng(seed)
+    A = orthogonal(m, rng)[:, :n] * np.linspace(1, 10, n) @ orthogonal(n, rng).T
+    c = 10.0**k
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = linalg.qr(c * A, mode=mode)
+        gs = linalg.gram_schmidt(c * A)
+    check_qr(out, ref_qr(A, c, mode)(device), c * A)
+    check_qr(gs, ref_qr(A, c)(device), c * A)
