@@ -18,6 +18,8 @@ forward formula. Names, signatures and conventions follow ``torch.nn.functional`
   log-probabilities, :func:`binary_cross_entropy`, :func:`binary_cross_entropy_with_logits`
   (``pos_weight``) and :func:`kl_div` (torch's convention, ``"batchmean"`` too).
 * :func:`erf`, :func:`erfc` -- Cephes rational approximations, about 1e-15 relative.
+* :func:`cosine_similarity` -- the cosine of the angle along ``dim``, with broadcasting
+  and torch's separate clamp of each norm at ``eps``; the norms are scaled before squaring.
 
 Inputs of any magnitude (logits of ``+-1e4``) give no overflow warnings: every
 forward formula runs under one ``np.errstate`` (in :func:`_apply`), every derivative
@@ -47,6 +49,7 @@ from mathdl.autodiff import _IEEE, Tensor, _normalize_dims
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "cosine_similarity",
     "cross_entropy",
     "erf",
     "erfc",
@@ -1586,3 +1589,128 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
         return np.where(t == 0, 0, _xlogy(u, t)) + u * t / t - u * a  # torch's xlogy VJPs
 
     return _loss(np.asarray(out, a.dtype), [(input, vjp_input), (target, vjp_target)], func)
+
+
+# ----------------------------------------------------------------------------- similarity
+
+
+def _over_norm(x: np.ndarray, axis: int, eps):
+    """``(over, direction)`` for the vectors of ``x`` along ``axis`` (kept as length 1).
+
+    ``over(y) = y / max(||x||, eps)`` and ``direction = x / ||x||`` (0 where ``x = 0``,
+    torch's subgradient of the norm). The norm is ``s r`` with ``s = max|x|`` and
+    ``r = ||x / s||``, scaled before squaring, and ``y / (s r)`` is taken as
+    ``(y / s) / r``, so entries of ``1e308`` overflow nowhere. Where ``s`` is 0, inf or
+    NaN, ``s = 1``: the plain formulas give torch's 0, inf and NaN.
+    """
+    s = np.max(np.abs(x), axis=axis, keepdims=True, initial=0)
+    s = np.where(np.isfinite(s) & (s > 0), s, 1).astype(x.dtype)
+    w = x / s  # |w| <= 1
+    r = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))  # >= 1 where x != 0
+    clamped = s * r < eps  # s r may overflow to inf here: then it is not clamped
+
+    def over(y):
+        return np.where(clamped, y / eps, y / s / r)
+
+    return over, np.where(r > 0, w / r, 0)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim``, like torch's.
+
+    Parameters
+    ----------
+    x1 : array_like or Tensor, any shape
+        Real numbers.
+    x2 : array_like or Tensor, a shape that broadcasts with ``x1``'s
+        Real numbers (differentiable too when a Tensor).
+    dim : int, default 1
+        The axis of the broadcast shape along which the vectors lie (negatives count
+        from the end; a 0-d input accepts -1 and 0).
+    eps : float, default 1e-8
+        The floor of each norm, ``>= 0`` (``inf`` is allowed, as in torch; it gives 0).
+
+    Returns
+    -------
+    ndarray or Tensor
+        The broadcast shape without ``dim``; values in ``[-1, 1]``. A Tensor when
+        ``x1`` or ``x2`` is one. Floating dtypes promote (float32 with float64 gives
+        float64); integers and booleans take the other operand's floating dtype, float64
+        when neither is floating (torch refuses two integer inputs).
+
+    Raises
+    ------
+    TypeError
+        If ``x1`` or ``x2`` is not real, ``dim`` is not an int or ``eps`` not a real
+        number.
+    ValueError
+        If the shapes do not broadcast, ``dim`` is out of range, or ``eps`` is negative
+        or NaN.
+
+    Notes
+    -----
+    Both operands are broadcast to one shape first (so an ``x1`` of length 1 along
+    ``dim`` counts as repeated). Then, as in current torch (checked against 2.13), each
+    norm is clamped separately:
+
+    ``n_i = max(||x_i||, eps)``, ``u_i = x_i / n_i``, ``c = sum_dim u_1 u_2``.
+
+    (Clamping the product, ``x_1 . x_2 / max(||x_1|| ||x_2||, eps)``, was torch's old
+    rule; for ``x_1 = x_2 = (1e-5, 0)`` it gives 0.01 where this gives 1.) Each norm is
+    computed as ``s ||x / s||`` with ``s = max|x|``, scaled before squaring, so
+    ``+-1e308`` entries give the true cosine where torch's unscaled norm overflows to
+    ``inf`` and its cosine to 0.
+
+    The VJP. Where ``||x_1|| > eps``, ``c = x_1 . u_2 / ||x_1||`` and
+    ``d||x_1|| / dx_1 = x_1 / ||x_1|| = u_1``, so by the quotient rule
+
+    ``dc/dx_1 = u_2 / n_1 - (x_1 . u_2) u_1 / n_1**2 = (u_2 - c u_1) / n_1``,
+
+    orthogonal to ``x_1``, as it must be: ``c`` does not change when ``x_1`` is scaled.
+    The gradient of the loss is ``g (u_2 - c u_1) / n_1`` with ``g`` the upstream gradient
+    broadcast along ``dim``, and symmetrically ``g (u_1 - c u_2) / n_2`` for ``x_2``;
+    each is summed back to its operand's shape when broadcasting stretched it. Where the
+    clamp is active torch does not differentiate it: it keeps ``n_1 = eps`` in the
+    division but the norm's derivative ``v_1 = x_1 / ||x_1||`` (0 at ``x_1 = 0``), giving
+    ``g (u_2 - c v_1) / eps``. We follow torch (the true derivative there is
+    ``g u_2 / eps``).
+
+    Examples
+    --------
+    >>> x = np.array([[3.0, 4.0], [1.0, 0.0]])
+    >>> cosine_similarity(x, np.array([4.0, 3.0]))  # (2, 2) with (2,) -> (2,)
+    array([0.96, 0.8 ])
+    >>> cosine_similarity(np.array([1e308, 1e308]), np.array([1e308, 0.0]), dim=0)  # 1 / sqrt(2)
+    array(0.70710678)
+    """
+    func = "cosine_similarity"
+    (a, a_float), (b, b_float) = _checked(x1, func, "x1"), _checked(x2, func, "x2")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"{func}: x1 {a.shape} and x2 {b.shape} cannot be broadcast together"
+        ) from None
+    axis = _one_dim(dim, len(shape), func)
+    eps = check_real(eps, func, "eps", min=0.0, finite=False)
+    floating = [x.dtype for x, is_float in ((a, a_float), (b, b_float)) if is_float]
+    dtype = np.result_type(*floating) if floating else np.dtype(np.float64)
+    work = shape or (1,)  # a 0-d pair is one vector of length 1
+    a, b = (np.broadcast_to(x.astype(dtype, copy=False), shape).reshape(work) for x in (a, b))
+    eps = dtype.type(eps)
+    with np.errstate(**_IEEE, under="ignore"):
+        (over1, v1), (over2, v2) = _over_norm(a, axis, eps), _over_norm(b, axis, eps)
+        u1, u2 = over1(a), over2(b)  # the unit vectors, or x / eps where clamped
+        c = np.sum(u1 * u2, axis=axis, keepdims=True)  # (..., 1, ...)
+    kept = c.shape
+
+    def vjp1(g):
+        g = np.reshape(g, kept)  # the upstream gradient along dim
+        return (g * over1(u2 - c * v1)).reshape(shape)
+
+    def vjp2(g):
+        g = np.reshape(g, kept)
+        return (g * over2(u1 - c * v2)).reshape(shape)
+
+    out = np.squeeze(c, axis).reshape(shape[:axis] + shape[axis + 1 :])
+    return _loss(out, [(x1, vjp1), (x2, vjp2)], func)

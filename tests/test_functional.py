@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as TF
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import SEEDS, SETTINGS, SHAPES
+from strategies import BROADCAST, SEEDS, SETTINGS, SHAPES
 
 from mathdl import functional as F
 from mathdl.autodiff import Tensor
@@ -1247,3 +1247,115 @@ def test_cross_entropy_on_both_sides_of_its_unshifted_fast_path(device, dtype):
         assert out.dtype == dtype and t.grad.dtype == dtype
         assert_close(out, ref, **tol, name="loss")
         assert_close(t.grad, xt.grad, **tol, name="grad")
+
+
+# ----------------------------------------------------------------------------- cosine similarity
+
+
+@st.composite
+def cosine_case(draw):
+    """Two mutually broadcastable shapes (0-d to 3-D) and a dim of their broadcast shape."""
+    shapes = draw(BROADCAST)
+    ndim = max(len(shapes.result_shape), 1)  # a 0-d pair accepts dim -1 and 0
+    return shapes.input_shapes, draw(st.integers(-ndim, ndim - 1))
+
+
+def cosine(dim=1, eps=1e-8):
+    """(ours, torch's) cosine_similarity along ``dim``."""
+    return (
+        lambda a, b: F.cosine_similarity(a, b, dim, eps),
+        lambda a, b: TF.cosine_similarity(a, b, dim, eps),
+    )
+
+
+@SETTINGS
+@given(case=cosine_case(), seed=SEEDS)
+def test_cosine_similarity_vs_torch(device, case, seed):
+    # the result sums products of both signs, so it cancels near 0: rounding there is about
+    # 1e-16 absolute (in torch as here), hence the floor; the gradient (u2 - c u1) / n too
+    (shape1, shape2), dim = case
+    x1, x2 = values(seed, shape1), values(seed + 1, shape2)
+    compare_with_torch(*cosine(dim), [x1, x2], device, atol=1e-14, seed=seed, arrays_too=True)
+
+
+@pytest.mark.parametrize(
+    ("x1", "x2"),
+    [
+        ([1e-9, 2e-9], [1.0, 3.0]),  # x1 clamped: torch's gradient (u2 - c v1) / eps
+        ([0.0, 0.0], [1.0, 3.0]),  # a zero vector: cosine 0, gradient u2 / eps
+        ([1e-5, 0.0], [1e-5, 0.0]),  # each norm clamped separately: 1, not 0.01
+        ([0.0, 0.0], [0.0, 0.0]),
+        ([3e-9, -4e-9], [6e-9, 8e-9]),  # both clamped
+    ],
+)
+def test_cosine_similarity_clamps_each_norm_like_torch(device, x1, x2):
+    x1, x2 = np.array(x1), np.array(x2)
+    compare_with_torch(*cosine(0), [x1, x2], device, rtol=1e-12, arrays_too=True)
+
+
+def test_cosine_similarity_clamps_each_norm_separately():
+    x = np.array([1e-5, 0.0])
+    assert F.cosine_similarity(x, x, dim=0) == 1.0  # the product rule would give 0.01
+
+
+@pytest.mark.parametrize("eps", [0.0, 1e-3, np.inf])
+def test_cosine_similarity_eps_conventions_vs_torch(device, eps):
+    # eps = 0: a zero vector gives NaN (0 / 0); eps = inf: every cosine is 0 (as in torch)
+    x1 = np.array([[0.0, 0.0], [1.0, 2.0], [1e-4, 0.0]])
+    x2 = np.array([[1.0, 0.0], [1.0, 0.0], [1e-4, 1e-4]])
+    ours, theirs = cosine(1, eps)
+    ref = theirs(*(torch.tensor(v, device=device) for v in (x1, x2))).cpu().numpy()
+    np.testing.assert_allclose(ours(x1, x2), ref, rtol=1e-14, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("scale", [1e308, 1e200, 1e-300, 1e-320])
+def test_cosine_similarity_of_extreme_entries_is_scale_free(device, scale):
+    # cos(k x1, x2) = cos(x1, x2) and its gradient in k x1 is the gradient in x1 over k.
+    # Torch's unscaled norm overflows to inf for 1e200 (its cosine is 0 there), so the
+    # reference is torch at the moderate scale; below 1e-8 the clamp is active and the
+    # cosine is ~0 instead, which we compare with torch directly.
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (4, 3))
+    big = np.clip(scale * x1, -np.finfo(np.float64).max, np.finfo(np.float64).max)
+    t1 = Tensor(big, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = F.cosine_similarity(t1, x2)
+        upstream = rng.standard_normal(out.shape)
+        out.backward(upstream)
+    r1 = torch.tensor(big / scale if scale > 1 else big, device=device, requires_grad=True)
+    ref = TF.cosine_similarity(r1, torch.tensor(x2, device=device))
+    ref.backward(torch.tensor(upstream, device=device))
+    grad = r1.grad.cpu().numpy() / scale if scale > 1 else r1.grad
+    assert_close(out, ref, rtol=1e-12, atol=1e-300 if scale < 1 else 1e-15, name="cosine")
+    assert_close(t1.grad, grad, rtol=1e-12, atol=1e-300, name="grad")
+    assert np.isfinite(out.data).all() and np.isfinite(t1.grad).all()
+
+
+def test_cosine_similarity_dtype_rules():
+    x32, x64 = np.array([[1.0, 2.0]], np.float32), np.array([[2.0, 1.0]])
+    assert F.cosine_similarity(x32, x32).dtype == np.float32
+    assert F.cosine_similarity(x32, x64).dtype == np.float64  # floats promote
+    assert F.cosine_similarity(x32, [[1, 2]]).dtype == np.float32  # ints take the float's
+    assert F.cosine_similarity([[1, 2]], [[True, False]]).dtype == np.float64
+    t = Tensor(x32, requires_grad=True)
+    F.cosine_similarity(t, x64).sum().backward()
+    assert t.grad.dtype == np.float32
+    out = F.cosine_similarity(x32, x32)
+    ref = TF.cosine_similarity(torch.tensor(x32), torch.tensor(x32))
+    assert_close(out, ref, rtol=1e-6, name="float32")
+
+
+def test_cosine_similarity_shapes_and_types():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 3, 4))
+    assert F.cosine_similarity(a, a[0], dim=-1).shape == (2, 3)  # (2, 3, 4) with (3, 4)
+    assert F.cosine_similarity(a, a[:, :1], dim=1).shape == (2, 4)  # stretched along dim
+    out = F.cosine_similarity(np.array(2.0), -3.0, dim=0)
+    assert type(out) is np.ndarray and out.shape == () and out == -1.0
+    assert isinstance(F.cosine_similarity(Tensor(a), a), Tensor)
+    assert isinstance(F.cosine_similarity(a, Tensor(a)), Tensor)
+    np.testing.assert_array_equal(F.cosine_similarity(np.ones((2, 0)), np.ones((2, 0))), [0, 0])
+    t = Tensor(a, requires_grad=True)
+    F.cosine_similarity(t, t, dim=2).sum().backward()  # cos(x, x) = 1 for every x: gradient 0
+    assert_close(t.grad, np.zeros_like(a), atol=1e-15, name="grad of cos(x, x)")

@@ -105,6 +105,8 @@ ARGUMENT_SLOTS = [
     ),
     ("kl_div", "input", lambda x: F.kl_div(x, P)),
     ("kl_div", "target", lambda t: F.kl_div(V, t)),
+    ("cosine_similarity", "x1", lambda x: F.cosine_similarity(x, M)),
+    ("cosine_similarity", "x2", lambda x: F.cosine_similarity(M, x)),
 ]
 
 BAD = [
@@ -320,6 +322,36 @@ BAD = [
          lambda: F.multi_margin_loss(M, Y, reduction="avg")),
         ("multi_margin_loss", "reduction", "None", TypeError,
          lambda: F.multi_margin_loss(M, Y, reduction=None)),
+        ("cosine_similarity", "x1", "shape", ValueError,
+         lambda: F.cosine_similarity(M, np.zeros((2, 4)))),
+        ("cosine_similarity", "x1", "(3,) with (2, 1, 4)", ValueError,
+         lambda: F.cosine_similarity(V, np.zeros((2, 1, 4)))),
+        ("cosine_similarity", "dim", "2.5", TypeError, lambda: F.cosine_similarity(M, M, 2.5)),
+        ("cosine_similarity", "dim", "1.0", TypeError, lambda: F.cosine_similarity(M, M, 1.0)),
+        ("cosine_similarity", "dim", "None", TypeError, lambda: F.cosine_similarity(M, M, None)),
+        ("cosine_similarity", "dim", "bool", TypeError, lambda: F.cosine_similarity(M, M, True)),
+        ("cosine_similarity", "dim", "str", TypeError, lambda: F.cosine_similarity(M, M, "1")),
+        ("cosine_similarity", "dim", "tuple", TypeError,
+         lambda: F.cosine_similarity(M, M, (0, 1))),
+        ("cosine_similarity", "dim", "2", ValueError, lambda: F.cosine_similarity(M, M, 2)),
+        ("cosine_similarity", "dim", "-3", ValueError, lambda: F.cosine_similarity(M, M, -3)),
+        ("cosine_similarity", "dim", "default 1 of 1-D", ValueError,
+         lambda: F.cosine_similarity(V, V)),
+        ("cosine_similarity", "dim", "1 of 0-d", ValueError,
+         lambda: F.cosine_similarity(1.0, 2.0)),
+        ("cosine_similarity", "eps", "str", TypeError,
+         lambda: F.cosine_similarity(M, M, eps="1e-8")),
+        ("cosine_similarity", "eps", "None", TypeError,
+         lambda: F.cosine_similarity(M, M, eps=None)),
+        ("cosine_similarity", "eps", "bool", TypeError,
+         lambda: F.cosine_similarity(M, M, eps=True)),
+        ("cosine_similarity", "eps", "1j", TypeError, lambda: F.cosine_similarity(M, M, eps=1j)),
+        ("cosine_similarity", "eps", "list", TypeError,
+         lambda: F.cosine_similarity(M, M, eps=[1e-8])),
+        ("cosine_similarity", "eps", "nan", ValueError,
+         lambda: F.cosine_similarity(M, M, eps=np.nan)),
+        ("cosine_similarity", "eps", "-1", ValueError,
+         lambda: F.cosine_similarity(M, M, eps=-1.0)),
     ]
 ]  # fmt: skip
 
@@ -448,6 +480,42 @@ def _lse(dim, keepdim=False):
     return (lambda x: F.logsumexp(x, dim, keepdim)), theirs
 
 
+def _cosine(dim):
+    """(ours, torch's) cosine_similarity along ``dim`` (kept for the exact reference)."""
+
+    def theirs(x, y):
+        return TF.cosine_similarity(x, y, dim)
+
+    theirs.dim = dim  # for the exact value where torch's norm overflows, see _torch_fixed
+    return (lambda x, y: F.cosine_similarity(x, y, dim)), theirs
+
+
+def _cosine_exact(x1, x2, dim, upstream, eps):
+    """Torch's cosine_similarity and its gradients, computed in long double.
+
+    Torch's formula exactly (each norm clamped at ``eps``, the clamp not differentiated:
+    ``g (u2 - c v1) / n1`` with ``v1 = x1 / ||x1||``), but with long double's exponent
+    range, so that no square overflows. Returns (cosine, mask, grad1, grad2) where
+    ``mask`` (keepdims along ``dim``) marks the vectors whose norm might overflow in
+    ``x1.dtype``: that is where torch's unscaled norm gives ``inf`` and the cosine 0.
+    """
+    x1, x2 = (np.atleast_1d(np.asarray(v, np.longdouble)) for v in (x1, x2))
+    with np.errstate(all="ignore"):  # inf / inf and 0 / 0 give NaN, as in torch
+        norms = [np.sqrt(np.sum(v * v, axis=dim, keepdims=True)) for v in (x1, x2)]
+        n1, n2 = (np.maximum(m, eps) for m in norms)
+        v1, v2 = (np.where(m > 0, v / m, 0) for v, m in zip((x1, x2), norms, strict=True))
+        u1, u2 = x1 / n1, x2 / n2
+        c = np.sum(u1 * u2, axis=dim, keepdims=True)
+        g = np.reshape(np.asarray(upstream, np.longdouble), c.shape)
+        grads = g * (u2 - c * v1) / n1, g * (u1 - c * v2) / n2
+    limit = np.sqrt(np.finfo(upstream.dtype).max) / 4
+    finite = np.isfinite(x1).all(axis=dim, keepdims=True) & np.isfinite(x2).all(
+        axis=dim, keepdims=True
+    )
+    mask = finite & ((norms[0] > limit) | (norms[1] > limit))
+    return c, mask, *grads
+
+
 # name -> (ours, torch's, operands): "x" one input, "xy" input and target (x flipped), or
 # "nc" an (N, C) input with fixed labels
 FUNCTIONS = {
@@ -541,6 +609,8 @@ FUNCTIONS = {
         lambda x, y: TF.kl_div(x, y, reduction="none", log_target=True),
         "xy",
     ),
+    "cosine_similarity": (*_cosine(-1), "xy"),
+    "cosine_similarity_0": (*_cosine(0), "xy"),
 }
 
 
@@ -621,6 +691,7 @@ def _tolerances(name: str, dtype) -> tuple[float, float]:
     relative, and 1e-6 absolute for the same cancellations.
     """
     cancelling = ("gelu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy")
+    cancelling += ("cosine_similarity",)  # a sum of products of both signs, and (u2 - c u1)
     cancels = name.startswith(cancelling)
     if dtype == np.float32:
         return 2e-6, 1e-6 if cancels else 1e-44
@@ -727,6 +798,9 @@ def _torch_fixed(name, t_in, upstream, forward, grads):
       the derivative is ``softmax(x)``, taken from torch's softmax where the max is finite.
     * mse_loss: torch's ``(2 d) g`` overflows where ``d`` or ``2 d`` does although ``2 g d``
       is finite (``x = 1e308, y = -1e308``): that is computed in long double.
+    * cosine_similarity: torch's unscaled norm overflows to ``inf`` once the sum of squares
+      does (``[1e200, 1]``), and its cosine and gradients become 0; there, torch's own
+      formula is evaluated in long double (:func:`_cosine_exact`).
     """
     xs = [t.detach().cpu().numpy() for t in t_in]
     if name == "gelu" and xs[0].dtype == np.float32:
@@ -744,6 +818,14 @@ def _torch_fixed(name, t_in, upstream, forward, grads):
             exact = (2 * g * (x - y)).astype(xs[0].dtype)
         redo = ~np.isfinite(grads[0]) & np.isfinite(xs[0]) & np.isfinite(xs[1])
         grads = [np.where(redo, exact, grads[0]), np.where(redo, -exact, grads[1])]
+    if name.startswith("cosine_similarity"):
+        dim, dtype = FUNCTIONS[name][1].dim, forward.dtype
+        c, mask, g1, g2 = _cosine_exact(*xs, dim, upstream.astype(dtype), dtype.type(1e-8))
+        shape = np.shape(xs[0])
+        forward = np.where(mask, c, forward.reshape(c.shape)).astype(dtype).reshape(forward.shape)
+        if grads:
+            grads = [np.where(mask, e, t.reshape(e.shape)).astype(dtype).reshape(shape)
+                     for e, t in zip((g1, g2), grads, strict=True)]  # fmt: skip
     return forward, grads
 
 
@@ -952,6 +1034,7 @@ def test_cross_entropy_target_refusals_name_the_target():
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True, width=64)
 ELEMENTWISE = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "erf", "erfc"]
 REDUCING = ["softmax", "log_softmax_0", "logsumexp_all", "mse_loss_sum", "cross_entropy"]
+REDUCING += ["cosine_similarity"]
 CLASSIFICATION = [
     "cross_entropy_smoothed_weighted",
     "cross_entropy_probabilities",
