@@ -427,28 +427,35 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv2d(input, weight, bias, x, w, b, stride, pads, dilation, groups, out, func):
-    """The im2col convolution on checked arrays, recording its VJPs for Tensor operands."""
-    n, kernel = x.shape[0], w.shape[2:]
-    c_out, length = w.shape[0], out[0] * out[1]
+    """The im2col convolution on checked arrays, recording its VJPs for Tensor operands.
+
+    The columns are laid out ``(G, C_g*kH*kW, N*L)``, the whole batch side by side, so that
+    each group is one large matrix product (a GEMM), forward and backward.
+    """
+    n, (c_out, c_g, kh, kw) = x.shape[0], w.shape
+    k, length = c_g * kh * kw, out[0] * out[1]
     xp = _pad(x, pads)
     with np.errstate(**_IEEE):
-        cols = _unfold(xp, kernel, stride, dilation, out)  # (N, C_in*kH*kW, L)
-        cols = cols.reshape(n, groups, w[0].size, length)  # (N, G, C_g*kH*kW, L)
-        wg = w.reshape(groups, c_out // groups, -1)  # (G, O_g, C_g*kH*kW)
-        y = np.matmul(wg, cols).reshape(n, c_out, *out)  # (N, C_out, H_out, W_out)
+        win = _windows(xp, (kh, kw), stride, dilation, out)  # (N, C_in, kH, kW, Ho, Wo) view
+        cols = win.transpose(1, 2, 3, 0, 4, 5).reshape(groups, k, n * length)  # the one copy
+        wg = w.reshape(groups, c_out // groups, k)  # (G, O_g, C_g*kH*kW)
+        y = np.matmul(wg, cols).reshape(c_out, n, *out)  # (C_out, N, Ho, Wo)
+        y = np.ascontiguousarray(y.transpose(1, 0, 2, 3))  # (N, C_out, Ho, Wo)
         if b is not None:
             y += b[:, None, None]
 
-    def grouped(g):  # (N, C_out, H_out, W_out) -> (N, G, O_g, L)
-        return g.reshape(n, groups, c_out // groups, length)
+    def grouped(g):  # (N, C_out, Ho, Wo) -> (G, O_g, N*L)
+        return g.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, n * length)
 
     def vjp_x(g):
-        gcols = np.matmul(wg.transpose(0, 2, 1), grouped(g))  # (N, G, C_g*kH*kW, L)
-        return _crop(_fold(gcols, xp.shape, kernel, stride, dilation, out), pads)
+        gcols = np.matmul(wg.transpose(0, 2, 1), grouped(g))  # (G, C_g*kH*kW, N*L)
+        gcols = gcols.reshape(x.shape[1], kh, kw, n, *out).transpose(0, 3, 1, 2, 4, 5)  # (C, N, ..)
+        shape = (xp.shape[1], n, *xp.shape[2:])  # (C_in, N, Hp, Wp)
+        gxp = _fold(gcols, shape, (kh, kw), stride, dilation, out).transpose(1, 0, 2, 3)
+        return _crop(gxp, pads)
 
     def vjp_w(g):
-        gw = np.matmul(grouped(g), cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O_g, C_g*k)
-        return gw.reshape(w.shape)
+        return np.matmul(grouped(g), cols.transpose(0, 2, 1)).reshape(w.shape)  # (G, O_g, k)
 
     def vjp_b(g):
         return g.sum(axis=(0, 2, 3))
