@@ -94,6 +94,37 @@ def test_solve_inv_det_vs_torch(device, n, k, seed):
     assert_close(linalg.det(A), torch.linalg.det(At), rtol=1e-10, name="det")
 
 
+@SETTINGS
+@given(n=st.integers(0, 8), seed=SEEDS, scale=st.integers(-300, 300))
+def test_slogdet_vs_torch(device, n, seed, scale):
+    """Sign and log|det| of well-conditioned matrices scaled by 10^scale: no overflow."""
+    A = well_conditioned(n, np.random.default_rng(seed)) * 10.0**scale if n else np.zeros((0, 0))
+    sign, logabs = linalg.slogdet(A)
+    sign_t, logabs_t = torch.linalg.slogdet(to_torch(A, device))
+    assert_close(sign, sign_t, rtol=0, name="sign")
+    assert_close(logabs, logabs_t, rtol=1e-12, atol=1e-12 * max(n, 1), name="log|det|")
+
+
+@pytest.mark.parametrize(
+    ("A", "expected"),
+    [
+        (np.array([[1.0, 2.0], [2.0, 4.0]]), (0.0, -np.inf)),
+        (np.diag([1e200, 1e200, -1e200]), (-1.0, 600 * np.log(10.0))),
+        (np.diag([1e-300] * 4), (1.0, -1200 * np.log(10.0))),
+        (np.array([[0.0, 1.0], [1.0, 0.0]]), (-1.0, 0.0)),
+    ],
+    ids=["singular", "huge", "tiny", "swap"],
+)
+def test_slogdet_where_det_would_overflow(A, expected, device):
+    sign, logabs = linalg.slogdet(A)
+    assert_close(sign, expected[0], rtol=0, name="sign")
+    assert_close(logabs, expected[1], rtol=1e-14, name="log|det|")
+    sign_t, logabs_t = torch.linalg.slogdet(to_torch(A, device))
+    assert_close(sign, sign_t, rtol=0, name="torch sign")
+    assert_close(logabs, logabs_t, rtol=1e-14, name="torch log|det|")
+    assert linalg.slogdet(np.eye(2, dtype=np.float32))[1].dtype == np.float32
+
+
 def test_det_singular_is_zero(device):
     A = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
     assert float(linalg.det(A)) == 0.0
@@ -580,7 +611,14 @@ def test_pca_random(shape):
 # Every refusal: the exception class, and a message "func: arg ..." saying what was given.
 
 
-SQUARE_FUNCS = [linalg.lu, linalg.inv, linalg.det, linalg.eigh, linalg.power_iteration]
+SQUARE_FUNCS = [
+    linalg.lu,
+    linalg.inv,
+    linalg.det,
+    linalg.slogdet,
+    linalg.eigh,
+    linalg.power_iteration,
+]
 ALL_FUNCS = [
     *SQUARE_FUNCS,
     linalg.svd,
