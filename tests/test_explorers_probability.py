@@ -57,7 +57,14 @@ def pages():
 def test_all_explorers_lists_the_new_chapters_in_book_order():
     from mathdl.explorers import CHAPTERS
 
-    assert CHAPTERS == ("linear_algebra", "calculus", "probability", "information", "optimization")
+    assert CHAPTERS == (
+        "linear_algebra",
+        "calculus",
+        "probability",
+        "information",
+        "optimization",
+        "convolution",
+    )
     found = all_explorers()
     for key in ("probability.clt_explorer", "probability.beta_bernoulli_explorer",
                 "information.kl_explorer"):  # fmt: skip

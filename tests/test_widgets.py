@@ -291,6 +291,7 @@ def test_all_explorers_lists_every_chapter_module():
     assert sorted(BOOK) == [
         "calculus.gradient_flow_explorer",
         "calculus.taylor_explorer",
+        "convolution.conv_explorer",
         "information.kl_explorer",
         "linear_algebra.low_rank_explorer",
         "linear_algebra.matrix_explorer",

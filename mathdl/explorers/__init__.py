@@ -8,7 +8,8 @@
   :func:`~.probability.beta_bernoulli_explorer`;
 * :mod:`mathdl.explorers.information` -- :func:`~.information.kl_explorer`;
 * :mod:`mathdl.explorers.optimization` -- :func:`~.optimization.descent_explorer` (a
-  :class:`~mathdl.widgets.DataExplorer`), :func:`~.optimization.momentum_plane_explorer`.
+  :class:`~mathdl.widgets.DataExplorer`), :func:`~.optimization.momentum_plane_explorer`;
+* :mod:`mathdl.explorers.convolution` -- :func:`~.convolution.conv_explorer`.
 
 An explorer module imports the math it shows (``mathdl.linalg``, ``mathdl.nn``...);
 the math never imports an explorer. :func:`all_explorers` lists every explorer of the
@@ -21,7 +22,14 @@ from collections.abc import Callable
 
 from mathdl.widgets import Explorer
 
-CHAPTERS = ("linear_algebra", "calculus", "probability", "information", "optimization")
+CHAPTERS = (
+    "linear_algebra",
+    "calculus",
+    "probability",
+    "information",
+    "optimization",
+    "convolution",
+)
 
 
 def all_explorers() -> dict[str, Callable[[], Explorer]]:
@@ -36,7 +44,7 @@ def all_explorers() -> dict[str, Callable[[], Explorer]]:
     --------
     >>> sorted(all_explorers())  # doctest: +NORMALIZE_WHITESPACE
     ['calculus.gradient_flow_explorer', 'calculus.taylor_explorer',
-     'information.kl_explorer', 'linear_algebra.low_rank_explorer',
+     'convolution.conv_explorer', 'information.kl_explorer', 'linear_algebra.low_rank_explorer',
      'linear_algebra.matrix_explorer', 'optimization.descent_explorer',
      'optimization.momentum_plane_explorer', 'probability.beta_bernoulli_explorer',
      'probability.clt_explorer']
