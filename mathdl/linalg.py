@@ -796,18 +796,32 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / math.sqrt(float(v @ v))
 
 
-def _householder_qr(a: np.ndarray):
-    """Householder triangularisation of ``a`` (m, n), ``max|a| < 2^960``.
+def _householder(X: np.ndarray, pivot: bool = False):
+    """Householder triangularisation of ``X`` (m, n), ``max|X| < 2^960``, in compact WY form.
 
-    Returns ``(V, R)``: ``V`` (m, k), ``k = min(m, n)``, holds the unit reflectors
-    (column j zero above row j, or all zero where ``H_j = I``) and ``R`` (m, n) is
-    upper trapezoidal with ``H_{k-1} ... H_0 a = R``, ``H_j = I - 2 v_j v_j^T``.
+    Returns ``(V, T, R, perm)`` with ``X[:, perm] = Q R``, ``k = min(m, n)``:
+
+    * ``Q = H_0 H_1 ... H_{k-1} = I - V T V^T`` orthogonal (m, m), ``H_j = I - 2 v_j v_j^T``;
+    * ``V`` (m, k) the unit reflectors (column j zero above row j, or all zero where the
+      column needs no reflection: ``H_j = I``, LAPACK's ``tau = 0``), ``T`` (k, k) upper
+      triangular;
+    * ``R`` (m, n) upper trapezoidal, ``H_{k-1} ... H_0 X[:, perm]``.
+
+    With ``pivot`` each step first swaps in the remaining column of largest norm
+    (Businger-Golub), so ``|R_jj|`` decreases; otherwise ``perm = arange(n)``.
     """
-    m, n = a.shape
-    R, V = a.copy(), np.zeros((m, min(m, n)))
-    for j in range(min(m, n)):
+    m, n = X.shape
+    k = min(m, n)
+    R, V, T, perm = X.copy(), np.zeros((m, k)), np.zeros((k, k)), np.arange(n)
+    for j in range(k):
+        if pivot:  # (n - j,) squared norms of the remaining columns
+            sq = np.einsum("ij,ij->j", R[j:, j:], R[j:, j:])
+            if sq.max() < _SAFE_SQ:  # every column is tiny: compare norms scaled before squaring
+                sq = _row_norms(R[j:, j:].T)
+            i = j + int(np.argmax(sq))
+            R[:, [j, i]], perm[[j, i]] = R[:, [i, j]], perm[[i, j]]
         x = R[j:, j]  # (m - j,) the column to reflect onto the first axis
-        if not x[1:].any():  # already zero below the diagonal: H_j = I (LAPACK's tau = 0)
+        if not x[1:].any():  # already zero below the diagonal: H_j = I
             continue
         alpha = math.copysign(_norm(x), x[0])  # sign(x_0) ||x||, norm scaled before squaring
         v = x.copy()
@@ -815,20 +829,15 @@ def _householder_qr(a: np.ndarray):
         V[j:, j] = v = _unit(v)
         R[j:, j + 1 :] -= 2.0 * np.outer(v, v @ R[j:, j + 1 :])  # H_j on the columns to the right
         R[j, j], R[j + 1 :, j] = -alpha, 0.0  # H_j x = -sign(x_0) ||x|| e_1, exactly
-    return V, R
+        T[:j, j] = -2.0 * T[:j, :j] @ (V[:, :j].T @ V[:, j])  # WY recursion
+        T[j, j] = 2.0
+    return V, T, R, perm
 
 
-def _q_from_reflectors(V: np.ndarray, cols: int) -> np.ndarray:
-    """The first ``cols`` columns of ``Q = H_0 H_1 ... H_{k-1}``, (m, cols), accumulated backwards.
-
-    ``H_{j+1} ... H_{k-1}`` leaves rows and columns ``< j + 1`` of ``I`` alone, so ``H_j``
-    acts on the block ``Q[j:, j:]`` only.
-    """
-    m, k = V.shape
-    Q = np.eye(m, cols)
-    for j in reversed(range(k)):
-        v = V[j:, j]  # (m - j,)
-        Q[j:, j:] -= 2.0 * np.outer(v, v @ Q[j:, j:])
+def _q_columns(V: np.ndarray, T: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Columns ``start:stop`` of ``Q = I - V T V^T``, shape (m, stop - start)."""
+    Q = -V @ (T @ V[start:stop].T)  # (m, k) @ (k, stop - start)
+    Q[np.arange(start, stop), np.arange(stop - start)] += 1.0  # + I[:, start:stop]
     return Q
 
 
@@ -899,11 +908,11 @@ def qr(A, mode: str = "reduced"):
     m, n = a.shape
     k = min(m, n)
     e = _exponent(a, limit=_LIMIT)
-    V, R = _householder_qr(_times_pow2(a, -e))  # A / 2^e = Q R'
+    V, T, R, _ = _householder(_times_pow2(a, -e))  # A / 2^e = Q R'
     R = _cast(_times_pow2(R if mode == "complete" else R[:k], e), dtype)  # R = 2^e R'
     if mode == "r":
         return np.empty(0, dtype=dtype), R
-    return _q_from_reflectors(V, m if mode == "complete" else k).astype(dtype), R
+    return _q_columns(V, T, 0, m if mode == "complete" else k).astype(dtype), R
 
 
 def gram_schmidt(A, modified: bool = True):
@@ -992,45 +1001,6 @@ def gram_schmidt(A, modified: bool = True):
 
 
 # ----------------------------------------------------------------------------- SVD family
-
-
-def _householder(X: np.ndarray, pivot: bool = False):
-    """Householder QR of ``X`` (m, r), m >= r, in compact WY form.
-
-    Returns ``(V, T, R, perm)`` with ``X[:, perm] = Q R`` and ``Q = H_1 ... H_r =
-    I - V T V^T`` orthogonal (m, m), ``V`` (m, r) unit reflectors (zero above
-    their row), ``T`` (r, r) upper triangular and ``R = (Q^T X[:, perm])[:r]``
-    (r, r) upper triangular. With ``pivot`` each step first swaps in the
-    remaining column of largest norm (Businger-Golub), so ``|R_jj|`` decreases;
-    otherwise ``perm = arange(r)``.
-    """
-    m, r = X.shape
-    R, V, T, perm = X.copy(), np.zeros((m, r)), np.zeros((r, r)), np.arange(r)
-    for j in range(r):
-        if pivot:  # (r - j,) squared norms of the remaining columns
-            sq = np.einsum("ij,ij->j", R[j:, j:], R[j:, j:])
-            if sq.max() < _SAFE_SQ:  # every column is tiny: compare norms scaled before squaring
-                sq = _row_norms(R[j:, j:].T)
-            i = j + int(np.argmax(sq))
-            R[:, [j, i]], perm[[j, i]] = R[:, [i, j]], perm[[i, j]]
-        v = R[j:, j].copy()
-        v[0] += math.copysign(_norm(v), v[0])  # v = x + sign(x_0) ||x|| e_1
-        v_max = float(np.max(np.abs(v)))
-        if v_max == 0.0:  # column already zero below the diagonal: H_j = I
-            continue
-        v /= v_max  # max|v| = 1 before normalising: exact unit length even for subnormal x
-        V[j:, j] = v / math.sqrt(float(v @ v))
-        R[j:, j:] -= 2.0 * np.outer(V[j:, j], V[j:, j] @ R[j:, j:])  # H_j R
-        T[:j, j] = -2.0 * T[:j, :j] @ (V[:, :j].T @ V[:, j])  # WY recursion
-        T[j, j] = 2.0
-    return V, T, np.triu(R[:r]), perm
-
-
-def _q_columns(V: np.ndarray, T: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """Columns ``start:stop`` of ``Q = I - V T V^T``, shape (m, stop - start)."""
-    Q = -V @ (T @ V[start:stop].T)  # (m, r) @ (r, stop - start)
-    Q[np.arange(start, stop), np.arange(stop - start)] += 1.0  # + I[:, start:stop]
-    return Q
 
 
 def _complete_basis(Q: np.ndarray, k: int) -> np.ndarray:
@@ -1131,7 +1101,7 @@ def _svd_tall(a: np.ndarray, full_matrices: bool):
     """
     m, n = a.shape
     V1, T1, R1, perm = _householder(a, pivot=True)
-    V2, T2, R2, _ = _householder(R1.T)
+    V2, T2, R2, _ = _householder(R1[:n].T)  # (n, n): R1's triangle, transposed
     G = R2.copy()  # (n, n): row j is column j of R2^T
     VT = _hestenes(G) @ _q_columns(V2, T2, 0, n).T  # (n, n): VT Q2^T, right vectors of A P
     S = _row_norms(G)  # (n,) row lengths = singular values
