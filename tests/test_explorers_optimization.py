@@ -5,6 +5,9 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from matplotlib.figure import Figure
+from strategies import SETTINGS, SHAPES, floats
 
 from mathdl import optim
 from mathdl.explorers import optimization as opt
@@ -18,6 +21,49 @@ def page():
     html = opt.descent_explorer().static_html()
     payload = json.loads(re.search(r'class="mathdl-data">(.*?)</script>', html).group(1))
     return html, payload
+
+
+def _grid(prob) -> tuple[np.ndarray, np.ndarray]:
+    """The contour grid of ``_draw_contours``: 120 x 120 points over the function's box."""
+    return np.meshgrid(np.linspace(*prob["xlim"], 120), np.linspace(*prob["ylim"], 120))
+
+
+def _pointwise(prob, X, Y) -> np.ndarray:
+    """``fg`` at every point, one at a time: the reference for ``f_grid``."""
+    pts = np.stack([X.ravel(), Y.ravel()], axis=1)  # (N, 2)
+    return np.array([prob["fg"](q)[0] for q in pts]).reshape(X.shape)
+
+
+@pytest.mark.parametrize(("function", "kappa"), opt._scenes())
+def test_f_grid_equals_pointwise_values_on_the_contour_grid(function, kappa):
+    prob = opt.problem(function, kappa)
+    X, Y = _grid(prob)
+    F = prob["f_grid"](X, Y)
+    assert F.shape == (120, 120) and F.dtype == np.float64
+    assert_close(F, _pointwise(prob, X, Y), rtol=1e-12, atol=1e-12, name=function)
+
+
+@SETTINGS
+@given(shape=SHAPES, x=floats(-3, 3), y=floats(-3, 3))
+def test_f_grid_takes_any_shape(shape, x, y):
+    X, Y = np.full(shape, x), np.linspace(-3, y, int(np.prod(shape))).reshape(shape)
+    for function in opt.FUNCTIONS:
+        prob = opt.problem(function, 50.0)
+        F = prob["f_grid"](X, Y)
+        assert F.shape == shape
+        assert_close(F, _pointwise(prob, X, Y), rtol=1e-12, atol=1e-12, name=function)
+
+
+@pytest.mark.parametrize(("function", "kappa"), opt._scenes())
+def test_contour_levels_are_quantiles_of_the_pointwise_values(function, kappa):
+    prob = opt.problem(function, kappa)
+    X, Y = _grid(prob)
+    ax = Figure().subplots()
+    opt._draw_contours(ax, function, kappa)
+    F = _pointwise(prob, X, Y) - prob["fstar"]
+    levels = np.unique(np.quantile(F, np.linspace(0.0, 0.95, 18) ** 2))
+    (contours,) = ax.collections
+    assert_close(contours.levels, levels, rtol=1e-12, atol=1e-12)
 
 
 def test_gd_equals_gradient_descent():

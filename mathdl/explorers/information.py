@@ -173,13 +173,13 @@ def _plane(ax) -> None:
     ax.plot(*opt["forward"], "*", color="tab:blue", ms=12, mec="k")
     ax.plot(*np.transpose(opt["reverse"]), "^", color="tab:red", ms=8, mec="k")
     ax.set(xlim=_MEANS, ylim=_STDS, xlabel="mean of q", ylabel="std of q")
-    ax.set_title("★ min KL(p‖q)    ▲ KL(q‖p) minima at the modes", fontsize=9)
+    ax.set_title("★ min KL(p‖q)\n▲ KL(q‖p) minima at the modes", fontsize=8.5)  # 2 lines: fits
 
 
 def _draw_kl(fig: Figure):
     left, right = fig.subplots(
         1, 2, gridspec_kw=dict(width_ratios=(1.5, 1), left=0.03, right=0.98, bottom=0.25,
-                               top=0.88, wspace=0.22)
+                               top=0.84, wspace=0.22)
     )  # fmt: skip
     x, p = kl_target()
     dx = x[1] - x[0]
