@@ -454,8 +454,9 @@ def _conv2d(input, weight, bias, x, w, b, stride, pads, dilation, groups, out, f
         gxp = _fold(gcols, shape, (kh, kw), stride, dilation, out).transpose(1, 0, 2, 3)
         return _crop(gxp, pads)
 
-    def vjp_w(g):
-        return np.matmul(grouped(g), cols.transpose(0, 2, 1)).reshape(w.shape)  # (G, O_g, k)
+    def vjp_w(g):  # (cols G^T)^T per group: 2-D products on contiguous operands run fastest
+        gw = [(cg @ gg.T).T for gg, cg in zip(grouped(g), cols, strict=True)]  # (O_g, k) each
+        return np.stack(gw).reshape(w.shape)
 
     def vjp_b(g):
         return g.sum(axis=(0, 2, 3))
