@@ -3,10 +3,17 @@
 A plain ``tqdm`` bar prints timings (``12.3it/s``) and refreshes whenever a clock
 says so, so a notebook executed twice prints different text. :func:`progress`
 fixes both: the bar has no timing fields and it redraws at fixed counts only.
+
+In Jupyter the bar moves in place, by carriage returns. A static page cannot move, and
+the book build keeps every redraw of a stream as a line of its own, so in the book build
+(``MATHDL_WIDGETS=static``, :func:`mathdl.widgets.static_mode`) the bar draws into a
+buffer and prints its final state once, when the loop ends: the text a terminal would
+show at the end in both cases.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterable
 
@@ -33,7 +40,7 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, updates: i
 
     Returns
     -------
-    tqdm.tqdm
+    tqdm.tqdm, or in the book build a wrapper around one
         Iterate over it; ``set_postfix_str`` adds text such as the current loss.
 
     Raises
@@ -71,12 +78,15 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, updates: i
             ) from None
     total = check_int(total, "progress", "total", min=0)
     updates = check_int(updates, "progress", "updates", min=1)
+    from mathdl.widgets import static_mode
+
     tqdm.monitor_interval = 0  # no monitor thread re-timing the bar
-    return tqdm(
+    static = static_mode()
+    bar = tqdm(
         iterable,
         desc=desc,
         total=total,
-        file=sys.stdout,
+        file=io.StringIO() if static else sys.stdout,
         bar_format=_FORMAT,
         mininterval=0,
         maxinterval=float("inf"),
@@ -85,3 +95,25 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, updates: i
         dynamic_ncols=False,
         ncols=80,
     )
+    return _FinalState(bar) if static else bar
+
+
+class _FinalState:
+    """A tqdm bar drawing into a buffer; the bar's last state is printed when the loop ends."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def __iter__(self):
+        try:
+            yield from self.bar
+        finally:
+            self.bar.close()
+            last = self.bar.fp.getvalue().rstrip("\n").split("\r")[-1]
+            print(last, file=sys.stdout)
+
+    def __len__(self) -> int:
+        return len(self.bar)
+
+    def __getattr__(self, name):  # set_postfix_str, n, total ... of the bar itself
+        return getattr(self.bar, name)

@@ -557,3 +557,26 @@ def test_helpers_on_every_device(device):
 def test_cuda_absent_is_a_clear_error():
     with pytest.raises(ValueError, match=r"^to_torch: device 'cuda' is not available here; avail"):
         T.to_torch([1.0], "cuda")
+
+
+def test_progress_in_the_book_build_prints_the_final_bar_once(monkeypatch):
+    """MATHDL_WIDGETS=static: one line, what the live bar shows once its carriage returns run."""
+    import contextlib
+    import io
+    import re
+
+    def run():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            bar = progress(range(12), "train", updates=4)
+            for i in bar:
+                bar.set_postfix_str(f"loss {i}")
+            print("after")
+        return out.getvalue()
+
+    monkeypatch.setenv("MATHDL_WIDGETS", "static")
+    static = run()
+    monkeypatch.setenv("MATHDL_WIDGETS", "live")
+    live = run()
+    assert static == "train: 100%|████████████████████| 12/12, loss 11\nafter\n"
+    assert re.sub(r"[^\n]*\r(?=[^\n])", "", live) == static
