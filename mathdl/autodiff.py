@@ -642,7 +642,9 @@ class Tensor:
                 continue
             if not node._parents:  # a leaf: accumulate, like torch
                 if node.grad is None:
-                    node.grad = np.array(g, dtype=node.dtype)  # an owned copy
+                    # an owned copy, row-major like the leaf's data: the gradient of W in
+                    # x @ W.T arrives transposed, and mixed layouts slow every optimizer step
+                    node.grad = np.array(g, dtype=node.dtype, order="C")
                 else:
                     node.grad += g
                 continue
