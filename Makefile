@@ -6,10 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# One BLAS and one OpenMP thread: for the two pytest workers (which share the two cores), and
+# for the book build too, so that it executes each notebook exactly as nbval did (the
+# reproducibility check compares the printed text of the two executions).
+ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 # The book build renders every explorer in its precomputed, kernel-free form.
-BUILD := MATHDL_WIDGETS=static $(BIN)/jupyter-book build . -W -n --keep-going
+BUILD := MATHDL_WIDGETS=static $(ONE_THREAD) $(BIN)/jupyter-book build . -W -n --keep-going
+# Records how long a target took in _build/bench/timings.json (standard library only).
+CLOCK := $(PYTHON) tests/benchmarks/clock.py
 
-.PHONY: book test lint unit notebooks site browser lab serve bench clean
+.PHONY: book test test-clock lint unit notebooks reproducibility site browser lab serve bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,21 +30,40 @@ _build/.mathdl-stamp: $(wildcard mathdl/*.py mathdl/*/*.py)
 	mkdir -p _build && touch $@
 
 book: $(STAMP) _build/.mathdl-stamp  ## execute every notebook and build the website (strict)
+	$(BIN)/python tests/benchmarks/report.py
+	@$(CLOCK) start book
 	$(BUILD)
+	@$(CLOCK) stop book
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html or run 'make serve'"
 
-test: browser lint unit notebooks book site  ## every check, in order (the browser first: fail fast)
+test: test-clock browser lint unit notebooks book reproducibility site  ## every check, in order
+	@$(CLOCK) stop test
+
+test-clock:  # the browser goes first after it (fail fast); `fresh`: no .venv yet
+	@$(CLOCK) start test --fresh-unless $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Two pytest workers share the two cores: one BLAS thread each, or they slow each other fivefold.
+# MATHDL_AGREEMENT: the largest error of each module's comparisons, for the appendix.
 unit: $(STAMP)  ## unit tests, docstring examples, notebook hygiene
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 tests --ignore=tests/test_site.py --doctest-modules mathdl
+	@$(CLOCK) start unit
+	$(ONE_THREAD) MATHDL_AGREEMENT=_build/bench/agreement.json \
+	  $(BIN)/pytest -n 2 tests --ignore=tests/test_site.py --doctest-modules mathdl
+	@$(CLOCK) stop unit
 
+# tests/nbval_record.py keeps what each cell printed, for the reproducibility check.
 notebooks: $(STAMP)  ## execute every chapter notebook under nbval
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 --nbval-lax --dist loadfile chapters
+	@$(CLOCK) start notebooks
+	$(ONE_THREAD) PYTHONPATH=tests $(BIN)/pytest -p nbval_record --nbval-record=_build/nbval-outputs \
+	  -n 2 --nbval-lax --dist loadfile chapters
+	@$(CLOCK) stop notebooks
+
+# Needs `make notebooks` and `make book` first; executes nothing itself.
+reproducibility: $(STAMP)  ## nbval's and the book's executions of every notebook print the same text
+	$(BIN)/python tests/reproducibility.py
 
 site: $(STAMP) browser  ## browser checks of the built site in headless Chromium, network blocked
 	$(BIN)/pytest tests/test_site.py
@@ -60,11 +85,9 @@ lab: $(STAMP)  ## JupyterLab on the chapters, explorers live
 serve:  ## serve the built site on localhost
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-bench: $(STAMP)  ## benchmarks (timings are measured here, never asserted in tests)
-	$(BIN)/python tests/benchmarks/bench_widgets.py
-	$(BIN)/python tests/benchmarks/bench_mlp.py
-	$(BIN)/python tests/benchmarks/bench_optim.py
-	$(BIN)/python tests/benchmarks/bench_cross_entropy.py
+bench: $(STAMP)  ## benchmarks against torch and LAPACK: _build/bench/results.json, then the appendix
+	$(BIN)/python tests/benchmarks/run.py
+	$(BIN)/python tests/benchmarks/report.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -36,6 +36,14 @@ __all__ = [
 ]
 
 
+#: Called as ``record_hook(actual, expected, a, e)`` by every :func:`assert_close` that
+#: passes (so by :func:`compare_with_torch` too): the two arguments as given and as the
+#: float64 (complex128) arrays compared. ``None``, the default, records nothing. The unit
+#: tests set it (``tests/conftest.py``, under ``MATHDL_AGREEMENT``) to collect the largest
+#: error per module for the book's performance appendix.
+record_hook: Callable | None = None
+
+
 def available_devices() -> list[str]:
     """Return the torch devices present here: ``"cpu"`` always, ``"cuda"`` if a GPU is.
 
@@ -453,4 +461,6 @@ def assert_close(
             f"{name}: {int(bad.sum())} of {a.size} elements differ beyond rtol={rtol}, "
             f"atol={atol}; worst at index {i}: {a[i].item()!r} vs expected {e[i].item()!r}"
         )
+    if record_hook is not None:
+        record_hook(actual, expected, a, e)
     return float(err.max(initial=0.0))

@@ -1,26 +1,26 @@
-"""One Adam step over 1M parameters (4 tensors), mathdl against torch on the CPU (target <= 2x).
+"""One Adam step over 1M parameters (4 tensors), mathdl against torch on the CPU.
 
-Run with ``.venv/bin/python tests/benchmarks/bench_optim.py``. Four parameter tensors of
-250,000 float32 values each (the dtype of training), fixed gradients, ``Adam(lr=1e-3)`` with
-its defaults; torch runs its default single-tensor CPU path in this process with its default
-number of threads. The two steps are timed interleaved (one of ours, one of theirs, ...) so
-that both see the same machine load; the medians are printed with their ratio. A float64
-run checks that both sides computed the same parameters.
+Run alone with ``.venv/bin/python tests/benchmarks/bench_optim.py`` (``make bench`` runs
+every benchmark). Four parameter tensors, 1,000,000 float32 values in all (the dtype of
+training), fixed gradients, ``Adam(lr=1e-3)`` with its defaults; torch runs its default
+single-tensor CPU path. A float64 run first checks that both sides compute the same
+parameters after 5 steps. Target: <= 2x torch.
 """
 
-import statistics
-import time
+from __future__ import annotations
 
 import numpy as np
 import torch
+from _timing import pair, print_records
 
 from mathdl.autodiff import Tensor
 from mathdl.optim import Adam
 
-SHAPES, REPEATS = [(500, 500), (250_000,), (100, 2500), (50, 50, 100)], 200
+SHAPES, TARGET = [(500, 500), (250_000,), (100, 2500), (50, 50, 100)], 2.0
 
 
 def make(dtype, seed=0):
+    """Parameters with gradients, on both sides, and an Adam on each."""
     rng = np.random.default_rng(seed)
     data = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
     grads = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
@@ -31,22 +31,8 @@ def make(dtype, seed=0):
     return ours, theirs, Adam(ours, lr=1e-3), torch.optim.Adam(theirs, lr=1e-3)
 
 
-def interleaved_medians(step_a, step_b, repeats: int = REPEATS) -> tuple[float, float]:
-    for _ in range(10):  # warm up: allocator, thread pool, page faults of the state
-        step_a()
-        step_b()
-    a, b = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step_a()
-        a.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        step_b()
-        b.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(a), 1e3 * statistics.median(b)
-
-
-def main() -> None:
+def run(quick: bool = False) -> list[dict]:
+    """The Adam record; the error is the parameters' after 5 float64 steps."""
     ours, theirs, opt, ref = make(np.float64)
     for _ in range(5):
         opt.step()
@@ -57,15 +43,20 @@ def main() -> None:
     )
     _, _, opt, ref = make(np.float32)
     n = sum(int(np.prod(s)) for s in SHAPES)
+    what = f"one Adam step, {n:,} float32 parameters in {len(SHAPES)} tensors"
     with torch.no_grad():
-        t_ours, t_torch = interleaved_medians(opt.step, ref.step)
-    print(f"Adam step, {n:,} float32 parameters in {len(SHAPES)} tensors")
-    print(f"max |parameter difference| vs torch after 5 float64 steps: {err:.2e}")
-    print(f"torch threads: {torch.get_num_threads()}")
-    print(f"{'mathdl':<8}{t_ours:>10.3f} ms")
-    print(f"{'torch':<8}{t_torch:>10.3f} ms")
-    print(f"ratio mathdl / torch: {t_ours / t_torch:.2f}x (target <= 2x)")
+        return [
+            pair(
+                "adam.step",
+                opt.step,
+                ref.step,
+                target=TARGET,
+                what=what,
+                max_error=err,
+                quick=quick,
+            )
+        ]
 
 
 if __name__ == "__main__":
-    main()
+    print_records(run())
