@@ -440,7 +440,7 @@ def _conv2d(input, weight, bias, x, w, b, stride, pads, dilation, groups, out, f
         cols = win.transpose(1, 2, 3, 0, 4, 5).reshape(groups, k, n * length)  # the one copy
         wg = w.reshape(groups, c_out // groups, k)  # (G, O_g, C_g*kH*kW)
         y = np.matmul(wg, cols).reshape(c_out, n, *out)  # (C_out, N, Ho, Wo)
-        y = np.ascontiguousarray(y.transpose(1, 0, 2, 3))  # (N, C_out, Ho, Wo)
+        y = y.transpose(1, 0, 2, 3)  # (N, C_out, Ho, Wo), a view: no copy of the output
         if b is not None:
             y += b[:, None, None]
 
