@@ -37,9 +37,10 @@ def device(request):
 # module (from the test file, tests/test_<module>[_errors].py, or the doctest's module),
 # per reference ("torch" if either side is a torch tensor, else "other") and per precision
 # ("float32" if either side is narrower than float64), the largest error, where it was
-# seen and how many comparisons there were. The error is |actual - expected|, divided by
-# |expected| where that exceeds 1. Each pytest-xdist worker writes <file>.parts/<id>.json;
-# the controller merges them into <file> at the end. Without the variable, nothing happens.
+# seen and how many comparisons there were. The error is normwise: max |actual - expected|
+# over max(1, max |expected|), finite entries only. Each pytest-xdist worker writes
+# <file>.parts/<id>.json; the controller merges them into <file> at the end. Without the
+# variable, nothing happens.
 
 _AGREEMENT = os.environ.get("MATHDL_AGREEMENT")
 _SEEN: dict = {}  # module -> reference -> precision -> {"max_error", "count", "test"}
@@ -61,10 +62,11 @@ def _record_agreement(actual, expected, a, e) -> None:
         return
     torch_side = isinstance(actual, torch.Tensor) or isinstance(expected, torch.Tensor)
     precision = "float32" if "float32" in (_precision(actual), _precision(expected)) else "float64"
-    with np.errstate(all="ignore"):
-        err = np.where(a == e, 0.0, np.abs(a - e) / np.maximum(1.0, np.abs(e)))
-    err = err[np.isfinite(err)]
-    worst = float(err.max(initial=0.0))
+    with np.errstate(all="ignore"):  # normwise: the scale the tolerances of the tests use
+        diff = np.where(a == e, 0.0, np.abs(a - e))
+        finite = np.isfinite(diff)
+        scale = max(1.0, float(np.abs(e[np.isfinite(e)]).max(initial=0.0)))
+    worst = float(diff[finite].max(initial=0.0)) / scale
     kind = "torch" if torch_side else "other"
     slot = (
         _SEEN.setdefault(module, {})

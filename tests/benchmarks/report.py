@@ -88,7 +88,7 @@ def _ratio_rows(results: dict) -> list[list[str]]:
     for key, runs in _by_key(results).items():
         first = next(iter(runs.values()))
         target = "" if first.get("target") is None else f"≤ {first['target']:g}×"
-        row = [f"`{key}`", _escape(first["what"]), target]
+        row = [f"`{key}`", target]
         errors = []
         for n in counts:
             r = runs.get(n)
@@ -99,7 +99,7 @@ def _ratio_rows(results: dict) -> list[list[str]]:
             row += [ms, f"{r['ratio']:.2f}× {_met(r['met'])}".strip()]
             if r.get("max_error") is not None:
                 errors.append(r["max_error"])
-        row.append(f"{max(errors):.1e}" if errors else "")
+        row += [f"{max(errors):.1e}" if errors else "", _escape(first["what"])]
         rows.append(row)
     return rows
 
@@ -188,10 +188,10 @@ def speed_section(results: dict | None) -> str:
             "unreliable."
         )
     counts = _thread_counts(results)
-    header = ["key", "operation", "target"]
+    header = ["key", "target"]
     for n in counts:
         header += [f"{_threads(n)}: mathdl / reference (ms)", "ratio"]
-    header.append("max error")
+    header += ["max error", "operation"]
     return (
         "## Speed against PyTorch and LAPACK\n\n"
         f"Measured by `make bench` on {results['created'][:16].replace('T', ' ')} UTC "
@@ -310,9 +310,32 @@ def agreement_section(agreement: dict | None) -> str:
         "for each module, the largest error that any passing `assert_close` (and so "
         "`compare_with_torch`) saw, with the number of comparisons in brackets. *torch*: "
         "one side was a torch tensor; *other*: a closed form, numpy, or another mathdl "
-        "function (finite differences, a naive reference). The error is absolute, and "
-        "relative where the expected value exceeds 1 in magnitude; the precision is the "
-        "narrower of the two sides'.\n\n" + _table(header, rows)
+        "function (finite differences, a naive reference, or a Monte Carlo estimate held to "
+        "its standard error). The error is normwise, `max|actual - expected|` over "
+        "`max(1, max|expected|)`, the scale the tests' tolerances use; the precision is the "
+        "narrower of the two sides'.\n\n" + _table(header, rows) + _loosest(agreement)
+    )
+
+
+def _loosest(agreement: dict, above: float = 1e-8) -> str:
+    """Where each error above ``above`` was seen: the test that holds that comparison."""
+    seen = sorted(
+        (r["max_error"], module, kind, precision, r["test"])
+        for module, kinds in agreement["modules"].items()
+        for kind, precisions in kinds.items()
+        for precision, r in precisions.items()
+        if r["max_error"] > above and r.get("test")
+    )
+    if not seen:
+        return ""
+    items = "".join(
+        f"- `mathdl.{module}`, {kind}, {precision}: {err:.1e} in `{_escape(test)}`\n"
+        for err, module, kind, precision, test in reversed(seen)
+    )
+    return (
+        f"\nThe comparisons behind every entry above {above:g}, where the reference itself is "
+        "approximate (finite differences, a Monte Carlo estimate, float32, or an input rounded "
+        "to the subnormal range):\n\n" + items
     )
 
 
