@@ -99,7 +99,7 @@ def _ratio_rows(results: dict) -> list[list[str]]:
             row += [ms, f"{r['ratio']:.2f}× {_met(r['met'])}".strip()]
             if r.get("max_error") is not None:
                 errors.append(r["max_error"])
-        row += [f"{max(errors):.1e}" if errors else "", _escape(first["what"])]
+        row.append(f"{max(errors):.1e}" if errors else "")
         rows.append(row)
     return rows
 
@@ -190,8 +190,8 @@ def speed_section(results: dict | None) -> str:
     counts = _thread_counts(results)
     header = ["key", "target"]
     for n in counts:
-        header += [f"{_threads(n)}: mathdl / reference (ms)", "ratio"]
-    header += ["max error", "operation"]
+        header += [f"{_threads(n)}, ms", "ratio"]
+    header.append("max error")
     return (
         "## Speed against PyTorch and LAPACK\n\n"
         f"Measured by `make bench` on {results['created'][:16].replace('T', ' ')} UTC "
@@ -199,13 +199,19 @@ def speed_section(results: dict | None) -> str:
         f"with each thread count: {', '.join(_threads(n) for n in counts)}, for numpy's BLAS "
         f"and for torch alike.{notes} Each time is the median over many calls, mathdl and "
         "its reference (torch on the CPU; LAPACK through `numpy.linalg` for `svd` and "
-        "`eigh`) called in turn; the ratio is mathdl's median over the reference's (below 1: "
+        "`eigh`) called in turn, shown as mathdl / reference in ms; the ratio is mathdl's "
+        "median over the reference's (below 1: "
         "mathdl is faster). With one thread the comparison is like for like and robust to "
         "other work on the machine; with several, torch and LAPACK use them throughout, "
         "mathdl only in its matrix products. The error is the largest difference from the "
         "reference's result in the benchmark's own dtype (relative to the largest value for "
         "`conv2d` and `max_pool2d`).\n\n"
         + _table(header, _ratio_rows(results))
+        + "\nThe operations:\n\n"
+        + "".join(
+            f"- `{key}`: {_escape(next(iter(runs.values()))['what'])}\n"
+            for key, runs in _by_key(results).items()
+        )
         + "\n```{figure} /_build/bench/"
         + FIGURE
         + "\n:alt: A bar chart of the ratios of mathdl's times to the references' times.\n"

@@ -124,7 +124,7 @@ def test_page_from_records(tmp_path, monkeypatch):
     text, png = report.render()
     assert png.startswith(b"\x89PNG")
     assert "`demo.step`" in text and "skipped: not here" in text
-    assert "| 3.00× **missed** |" in text and "2 threads: mathdl / reference (ms)" in text
+    assert "| 3.00× **missed** |" in text and "2 threads, ms" in text
     assert "| `mathdl.linalg` | 2.5e-15 (40) |" in text
     assert "| 300 s | ≤ 360 s yes | 37 notebooks executed" in text
     assert "| 25 s | ≤ 30 s yes | 1 notebooks executed" in text
