@@ -245,6 +245,16 @@ def _crop(xp: np.ndarray, pads) -> np.ndarray:
     return xp[:, :, t : xp.shape[2] - b, left : xp.shape[3] - r]
 
 
+def _group_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a_g @ b_g^T`` for every group ``g``: (G, M, K) and (G, P, K) -> (G, M, P).
+
+    The kernel gradient of a convolution, where K (the batch times the positions) is long.
+    Computed as ``(b_g @ a_g^T)^T``, one 2-D GEMM per group on contiguous operands: numpy's
+    batched ``matmul`` does not use BLAS for a stack of transposed views.
+    """
+    return np.stack([(bg @ ag.T).T for ag, bg in zip(a, b, strict=True)])
+
+
 def _result(out: np.ndarray, parents, name: str):
     """``out`` as an array, or as a Tensor recording ``parents`` when an operand is a Tensor."""
     if any(isinstance(operand, Tensor) for operand, _ in parents):
@@ -454,9 +464,8 @@ def _conv2d(input, weight, bias, x, w, b, stride, pads, dilation, groups, out, f
         gxp = _fold(gcols, shape, (kh, kw), stride, dilation, out).transpose(1, 0, 2, 3)
         return _crop(gxp, pads)
 
-    def vjp_w(g):  # (cols G^T)^T per group: 2-D products on contiguous operands run fastest
-        gw = [(cg @ gg.T).T for gg, cg in zip(grouped(g), cols, strict=True)]  # (O_g, k) each
-        return np.stack(gw).reshape(w.shape)
+    def vjp_w(g):
+        return _group_products(grouped(g), cols).reshape(w.shape)  # (G, O_g, C_g*kH*kW)
 
     def vjp_b(g):
         return g.sum(axis=(0, 2, 3))
@@ -664,8 +673,10 @@ def conv_transpose2d(
     def vjp_x(g):
         return np.matmul(wg, gcols(g)).reshape(x.shape)  # (N, G, C_g, L)
 
-    def vjp_w(g):
-        return np.matmul(xg, gcols(g).transpose(0, 1, 3, 2)).sum(axis=0).reshape(w.shape)
+    def vjp_w(g):  # the batch moved next to the positions: (G, C_g, N*L), (G, O_g*k, N*L)
+        x_cols = xg.transpose(1, 2, 0, 3).reshape(groups, c_in // groups, -1)
+        g_cols = gcols(g).transpose(1, 2, 0, 3).reshape(groups, wg.shape[-1], -1)
+        return _group_products(x_cols, g_cols).reshape(w.shape)
 
     def vjp_b(g):
         return g.sum(axis=(0, 2, 3))
