@@ -181,17 +181,20 @@ def _torch_layer(layer, device: str):
     if isinstance(layer, nn.GELU):
         return torch.nn.GELU()
     if isinstance(layer, nn.Linear):
-        weight = layer.weight.data
-        theirs = torch.nn.Linear(
-            layer.in_features, layer.out_features, bias=layer.bias is not None
-        ).to(device=device, dtype=getattr(torch, weight.dtype.name))
-        with torch.no_grad():
-            theirs.weight.copy_(to_torch(weight, device))
-            if layer.bias is not None:
-                theirs.bias.copy_(to_torch(layer.bias.data, device))
-        return theirs
+        theirs = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
+        return _with_weights(theirs, layer, device)
     if isinstance(layer, nn.Conv2d):
-        return _torch_conv2d(layer, device)
+        theirs = torch.nn.Conv2d(
+            layer.in_channels,
+            layer.out_channels,
+            layer.kernel_size,
+            stride=layer.stride,
+            padding=layer.padding,
+            dilation=layer.dilation,
+            groups=layer.groups,
+            bias=layer.bias is not None,
+        )
+        return _with_weights(theirs, layer, device)
     if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
         return getattr(torch.nn, type(layer).__name__)(**layer.options)
     if isinstance(layer, nn.Flatten):
@@ -203,21 +206,13 @@ def _torch_layer(layer, device: str):
     )
 
 
-def _torch_conv2d(layer, device: str):
-    """A ``torch.nn.Conv2d`` with the mathdl layer's geometry and exactly its weights."""
+def _with_weights(theirs, layer, device: str):
+    """``theirs`` (a torch layer) moved to ``device`` and ``layer``'s dtype, its weight and bias
+    overwritten with the mathdl ``layer``'s."""
     import torch
 
     weight = layer.weight.data
-    theirs = torch.nn.Conv2d(
-        layer.in_channels,
-        layer.out_channels,
-        layer.kernel_size,
-        stride=layer.stride,
-        padding=layer.padding,
-        dilation=layer.dilation,
-        groups=layer.groups,
-        bias=layer.bias is not None,
-    ).to(device=device, dtype=getattr(torch, weight.dtype.name))
+    theirs = theirs.to(device=device, dtype=getattr(torch, weight.dtype.name))
     with torch.no_grad():
         theirs.weight.copy_(to_torch(weight, device))
         if layer.bias is not None:
