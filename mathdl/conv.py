@@ -103,6 +103,15 @@ def output_size(
         ``floor((size + before + after - dilation * (kernel_size - 1) - 1) / stride) + 1``
         (``ceil`` with ``ceil_mode``); it may be zero or negative when the kernel does not fit.
 
+    Raises
+    ------
+    TypeError
+        For a size, kernel, stride, padding or dilation that is not an int, or a ``ceil_mode``
+        that is not a bool.
+    ValueError
+        For a negative size or padding, a kernel, stride or dilation below 1, or a padding
+        that is neither one int nor two.
+
     Examples
     --------
     >>> output_size(28, 3, padding=1), output_size(28, 2, stride=2)
@@ -110,7 +119,13 @@ def output_size(
     >>> output_size(5, 2, stride=2), output_size(5, 2, stride=2, ceil_mode=True)
     (2, 3)
     """
-    before, after = padding if isinstance(padding, tuple) else (padding, padding)
+    func = "output_size"
+    size = check_int(size, func, "size", min=0)
+    kernel_size = check_int(kernel_size, func, "kernel_size", min=1)
+    stride = check_int(stride, func, "stride", min=1)
+    dilation = check_int(dilation, func, "dilation", min=1)
+    ceil_mode = check_bool(ceil_mode, func, "ceil_mode")
+    before, after = _tuple(padding, 2, func, "padding", min=0)
     span = size + before + after - dilation * (kernel_size - 1) - 1
     out = (-(-span // stride) if ceil_mode else span // stride) + 1
     if ceil_mode and (out - 1) * stride >= size + before:

@@ -396,3 +396,41 @@ def test_float32_in_float32_out_everywhere():
         conv.conv1d(x[:, :, 0], w[:, :, 0]),
     ]
     assert all(y.dtype == np.float32 for y in outs)
+
+
+OUTPUT_SIZE_BAD = [
+    (lambda: conv.output_size(2.0, 3), TypeError, "output_size: size must be an int, got float"),
+    (lambda: conv.output_size(-1, 3), ValueError, "output_size: size must be >= 0, got -1"),
+    (lambda: conv.output_size(5, 0), ValueError, "output_size: kernel_size must be >= 1, got 0"),
+    (lambda: conv.output_size(5, "3"), TypeError, "output_size: kernel_size must be an int"),
+    (lambda: conv.output_size(5, 3, 0), ValueError, "output_size: stride must be >= 1, got 0"),
+    (lambda: conv.output_size(5, 3, padding=-1), ValueError, "output_size: padding must be >= 0"),
+    (
+        lambda: conv.output_size(5, 3, padding=(1, 2, 3)),
+        ValueError,
+        "output_size: padding must be an int or 2 ints, got (1, 2, 3)",
+    ),
+    (lambda: conv.output_size(5, 3, dilation=0), ValueError, "output_size: dilation must be >= 1"),
+    (
+        lambda: conv.output_size(5, 3, ceil_mode=1),
+        TypeError,
+        "output_size: ceil_mode must be True or False, got int 1",
+    ),
+    (
+        lambda: conv.pool_args("max_pool2d", 2, stride=(1,)),
+        ValueError,
+        "max_pool2d: stride must be an int or 2 ints, got (1,)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "start"), OUTPUT_SIZE_BAD, ids=[b[2][:50] for b in OUTPUT_SIZE_BAD]
+)
+def test_output_size_and_pool_args_refuse_bad_input(call, error, start):
+    with pytest.raises(error, match="^" + re.escape(start)):
+        call()
+
+
+def test_output_size_with_a_pair_of_paddings():
+    assert conv.output_size(5, 2, padding=(0, 1)) == 5  # "same" for an even kernel
